@@ -1,0 +1,634 @@
+#include "CortexM.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <array>
+
+#include "CycleModel.h"
+#include "SymbolTable.h"
+
+namespace cmsim {
+
+namespace {
+namespace control {
+constexpr std::uint32_t kNPriv = 1u << 0;
+constexpr std::uint32_t kSpSel = 1u << 1;
+constexpr std::uint32_t kFpca = 1u << 2;
+}  // namespace control
+constexpr std::uint32_t kCcrStkAlign = 1u << 9;
+constexpr std::uint32_t kCcrNonBaseThrdEna = 1u << 0;
+constexpr std::uint32_t kScrSleepOnExit = 1u << 1;
+constexpr std::uint32_t kScrSevOnPend = 1u << 4;
+constexpr std::uint32_t kFpccrLspen = 1u << 30;
+constexpr std::uint32_t kXpsrT = 1u << 24;
+constexpr std::uint32_t kXpsrStackAlign = 1u << 9;
+// QEMU exception numbers as Unicorn's UC_HOOK_INTR reports them.
+constexpr std::uint32_t kIntUndef = 1, kIntSvc = 2, kIntPrefetchAbort = 3, kIntDataAbort = 4,
+                        kIntBkpt = 7, kIntExceptionExit = 8, kIntNoCp = 17, kIntInvState = 18,
+                        kIntUnaligned = 22;
+
+constexpr int kFrameRegs[] = {UC_ARM_REG_R0, UC_ARM_REG_R1,  UC_ARM_REG_R2,
+                              UC_ARM_REG_R3, UC_ARM_REG_R12, UC_ARM_REG_LR};
+
+bool isExcReturn(std::uint32_t v) { return (v & 0xFFFFFFE0u) == 0xFFFFFFE0u; }
+}  // namespace
+
+CortexM::CortexM(Deps d, const CoreConfig& config)
+    : uc_(d.uc),
+      bus_(d.bus),
+      time_(d.time),
+      events_(d.events),
+      nvic_(d.nvic),
+      scb_(d.scb),
+      diag_(d.diag),
+      signals_(d.signals),
+      config_(config),
+      hasFpu_(config.mvfr0 != 0),
+      blockCache_(kBlockCacheSize) {
+    uc_hook h;
+    Unicorn::check(uc_hook_add(uc_.get(), &h, UC_HOOK_BLOCK, reinterpret_cast<void*>(&CortexM::onBlock),
+                               this, 1, 0),
+                   "block hook");
+    Unicorn::check(uc_hook_add(uc_.get(), &h, UC_HOOK_INTR,
+                               reinterpret_cast<void*>(&CortexM::onInterrupt), this, 1, 0),
+                   "interrupt hook");
+    Unicorn::check(uc_hook_add(uc_.get(), &h, UC_HOOK_MEM_INVALID,
+                               reinterpret_cast<void*>(&CortexM::onInvalidMemory), this, 1, 0),
+                   "invalid memory hook");
+    nvic_.onChange([this] { recomputeAttention(); });
+    events_.onHeadChanged([this] { recomputeAttention(); });
+}
+
+std::string CortexM::describePc(std::uint32_t pc) const {
+    if (symbols_ != nullptr) {
+        const std::string s = symbols_->describe(pc);
+        if (s.rfind("0x", 0) != 0) return fmt::format("0x{:08x} ({})", pc, s);
+    }
+    return fmt::format("0x{:08x}", pc);
+}
+
+// ---------------------------------------------------------------------------------
+// Reset
+// ---------------------------------------------------------------------------------
+bool CortexM::reset(std::uint32_t vectorTable, std::string* error) {
+    const auto sp = bus_.readPhysical(vectorTable, 4);
+    const auto pc = bus_.readPhysical(vectorTable + 4, 4);
+    if (!sp || !pc) {
+        *error = fmt::format("no memory at the vector table address 0x{:08x}", vectorTable);
+        return false;
+    }
+    if ((*pc & 1u) == 0) {
+        // B1.5.5: EPSR.T = vector<0>; a clear bit faults on the first instruction (INVSTATE),
+        // which escalates to a lockup at reset.
+        *error = fmt::format("reset vector 0x{:08x} has the Thumb bit clear: the core would lock up",
+                             *pc);
+        return false;
+    }
+    // B1.5.5 TakeReset: Thread mode, privileged, MSP, all exceptions inactive, masks clear.
+    setModeState(0, 0);
+    uc_.setReg(UC_ARM_REG_PRIMASK, 0);
+    uc_.setReg(UC_ARM_REG_FAULTMASK, 0);
+    uc_.setReg(UC_ARM_REG_BASEPRI, 0);
+    uc_.setReg(UC_ARM_REG_MSP, *sp & ~3u);
+    uc_.setReg(UC_ARM_REG_PSP, 0);
+    uc_.setReg(UC_ARM_REG_LR, 0xFFFFFFFF);  // B1.5.5: LR = 0xFFFFFFFF (UNKNOWN on some cores)
+    uc_.setReg(UC_ARM_REG_XPSR_NZCVQG, kXpsrT);
+    refreshTranslatorFlags();
+    resumePc_ = *pc & ~1u;
+    uc_.setReg(UC_ARM_REG_PC, *pc);
+    sleeping_ = false;
+    eventRegister_ = false;
+    pendingStop_.reset();
+    return true;
+}
+
+// ---------------------------------------------------------------------------------
+// Run loop
+// ---------------------------------------------------------------------------------
+void CortexM::requestStop(CoreStop stop) {
+    if (!pendingStop_) pendingStop_ = std::move(stop);
+    attention_ = 0;
+}
+
+void CortexM::fault(std::string message, std::uint32_t pc) {
+    if (!pendingStop_) pendingStop_ = CoreStop{CoreStop::Reason::Fault, std::move(message), pc};
+    uc_emu_stop(uc_.get());
+}
+
+void CortexM::recomputeAttention() {
+    Cycles a = std::min(events_.nextDue(), runLimit_);
+    if (pendingStop_ || nvic_.anyPendingEnabled()) a = 0;
+    attention_ = a;
+}
+
+PriorityMasks CortexM::readMasks() const {
+    PriorityMasks m;
+    m.primask = (uc_.reg(UC_ARM_REG_PRIMASK) & 1u) != 0;
+    m.faultmask = (uc_.reg(UC_ARM_REG_FAULTMASK) & 1u) != 0;
+    m.basepri = static_cast<std::uint8_t>(uc_.reg(UC_ARM_REG_BASEPRI));
+    return m;
+}
+
+void CortexM::sleepUntilWake() {
+    // B1.5.19: WFI wakes on an exception that would preempt were PRIMASK clear (and, with
+    // SEVONPEND, on any newly pending one); WFE also on the event register. Time jumps
+    // straight to the next event: an idle core costs nothing to simulate.
+    while (time_.now() < runLimit_ && !pendingStop_) {
+        const PriorityMasks masks = readMasks();
+        if (nvic_.wouldWake(masks)) break;
+        if (waitingForEvent_ && eventRegister_) {
+            eventRegister_ = false;
+            break;
+        }
+        const Cycles next = std::min(events_.nextDue(), runLimit_);
+        time_.advanceTo(next);
+        const bool anyPendingBefore = nvic_.anyPendingEnabled();
+        events_.runDue(time_.now());
+        if (waitingForEvent_ && (scb_.scr() & kScrSevOnPend) != 0 && !anyPendingBefore &&
+            nvic_.anyPendingEnabled()) {
+            break;  // SEVONPEND: a newly pending exception is a wake-up event for WFE
+        }
+    }
+    sleeping_ = false;
+    waitingForEvent_ = false;
+}
+
+CoreStop CortexM::run(Cycles untilCycle) {
+    runLimit_ = untilCycle;
+    recomputeAttention();
+    while (true) {
+        if (pendingStop_) {
+            CoreStop s = std::move(*pendingStop_);
+            pendingStop_.reset();
+            recomputeAttention();
+            return s;
+        }
+        if (time_.now() >= runLimit_) {
+            return CoreStop{CoreStop::Reason::TimeLimit, "time limit reached", resumePc_};
+        }
+        if (sleeping_) {
+            sleepUntilWake();
+            continue;
+        }
+        memFaulted_ = false;
+        const uc_err err = uc_emu_start(uc_.get(), resumePc_ | 1u, 0, 0, 0);
+        const std::uint32_t pc = uc_.reg(UC_ARM_REG_PC);
+        if (pendingStop_) continue;  // stopped by a hook; resumePc_ already set
+        resumePc_ = pc;
+        if (sleeping_) continue;  // SLEEPONEXIT stopped the core on exception return
+        if (err == UC_ERR_OK) {
+            // Unicorn returns OK on WFI with PC after it (T1 0xBF30 or T2 0xF3AF 0x8003).
+            const auto hw0 = bus_.readPhysical(pc - 4, 2).value_or(0);
+            const auto hw1 = bus_.readPhysical(pc - 2, 2).value_or(0);
+            if (hw1 == 0xBF30 || (hw0 == 0xF3AF && hw1 == 0x8003)) {
+                sleeping_ = true;
+                waitingForEvent_ = false;
+                continue;
+            }
+            fault(fmt::format("the core stopped unexpectedly at {}", describePc(pc)), pc);
+            continue;
+        }
+        if (err == UC_ERR_INSN_INVALID) {
+            // Unicorn stops on WFE, YIELD and SEV with PC after the instruction.
+            const auto prev = bus_.readPhysical(pc - 2, 2).value_or(0);
+            if (prev == 0xBF20) {  // WFE
+                if (eventRegister_) {
+                    eventRegister_ = false;
+                } else {
+                    sleeping_ = true;
+                    waitingForEvent_ = true;
+                }
+                continue;
+            }
+            if (prev == 0xBF10) continue;  // YIELD: a hint, no effect on a single core
+            if (prev == 0xBF40) {          // SEV
+                eventRegister_ = true;
+                continue;
+            }
+            const auto insn = bus_.readPhysical(pc, 2).value_or(0);
+            fault(fmt::format("UsageFault (UNDEFINSTR): undefined instruction 0x{:04x} at {}", insn,
+                              describePc(pc)),
+                  pc);
+            continue;
+        }
+        if (memFaulted_) {
+            const char* what = lastMemFaultType_ == UC_MEM_FETCH_UNMAPPED ? "instruction fetch from"
+                               : lastMemFaultType_ == UC_MEM_WRITE_UNMAPPED ? "write to"
+                               : lastMemFaultType_ == UC_MEM_READ_UNMAPPED  ? "read of"
+                               : lastMemFaultType_ == UC_MEM_WRITE_PROT     ? "write to read-only"
+                               : lastMemFaultType_ == UC_MEM_FETCH_PROT ? "execution from non-executable"
+                                                                        : "access to";
+            const std::string where = bus_.describe(lastMemFaultAddress_);
+            fault(fmt::format("BusFault: {} address 0x{:08x}{} in the block at {}", what,
+                              lastMemFaultAddress_, where.empty() ? " (nothing mapped there)"
+                                                                  : " (" + where + ")",
+                              describePc(blockAddress_)),
+                  blockAddress_);
+            continue;
+        }
+        fault(fmt::format("emulation error at {}: {}", describePc(pc), uc_strerror(err)), pc);
+    }
+}
+
+// ---------------------------------------------------------------------------------
+// Hooks
+// ---------------------------------------------------------------------------------
+void CortexM::onBlock(uc_engine*, std::uint64_t address, std::uint32_t size, void* user) {
+    auto* self = static_cast<CortexM*>(user);
+    const auto addr = static_cast<std::uint32_t>(address);
+    self->blockAddress_ = addr;
+    // One compare per block in the common case: nothing due, nothing pending.
+    if (self->time_.now() >= self->attention_ && self->attend(addr)) return;
+    self->time_.advance(self->blockCost(addr, size));
+}
+
+bool CortexM::attend(std::uint32_t blockAddress) {
+    events_.runDue(time_.now());
+    if (pendingStop_ || time_.now() >= runLimit_) {
+        // The block does not run; the run loop resumes here later.
+        resumePc_ = blockAddress;
+        uc_emu_stop(uc_.get());
+        return true;
+    }
+    if (nvic_.anyPendingEnabled()) {
+        if (auto e = nvic_.exceptionToTake(readMasks())) {
+            // Taken at this block boundary: the block is the return address, and Unicorn
+            // drops it and continues at the handler.
+            exceptionEntry(*e, blockAddress);
+            return true;
+        }
+    }
+    recomputeAttention();
+    return false;
+}
+
+std::uint32_t CortexM::blockCost(std::uint32_t address, std::uint32_t size) {
+    BlockCostEntry& e = blockCache_[(address >> 1) & (kBlockCacheSize - 1)];
+    if (e.address == address && e.size == size) return e.count;
+    // Count Thumb instructions: a halfword whose top five bits are 0b11101, 0b11110 or
+    // 0b11111 starts a 32-bit encoding (ARM ARM A5.1). IT blocks count every instruction,
+    // executed or not, as on silicon.
+    std::uint32_t count = 0;
+    std::array<std::uint8_t, 4096> buf{};
+    const std::uint32_t len = std::min<std::uint32_t>(size, buf.size());
+    const std::uint8_t* code = bus_.hostPointer(address, len);
+    if (code == nullptr && uc_.readMemory(address, buf.data(), len)) code = buf.data();
+    if (code != nullptr) {
+        for (std::uint32_t i = 0; i + 1 < len;) {
+            const std::uint16_t hw = static_cast<std::uint16_t>(code[i] | (code[i + 1] << 8));
+            i += (hw >> 11) >= 0x1D ? 4 : 2;
+            ++count;
+        }
+    }
+    count = std::max<std::uint32_t>(count, 1) * cycle_model::kPerInstruction;
+    e = {address, size, count};
+    return count;
+}
+
+bool CortexM::onInvalidMemory(uc_engine*, uc_mem_type type, std::uint64_t address, int /*size*/,
+                              std::int64_t /*value*/, void* user) {
+    auto* self = static_cast<CortexM*>(user);
+    self->memFaulted_ = true;
+    self->lastMemFaultType_ = type;
+    self->lastMemFaultAddress_ = static_cast<std::uint32_t>(address);
+    return false;  // stop: Unicorn returns the matching UC_ERR_*
+}
+
+void CortexM::onInterrupt(uc_engine*, std::uint32_t intno, void* user) {
+    auto* self = static_cast<CortexM*>(user);
+    const std::uint32_t pc = self->uc_.reg(UC_ARM_REG_PC);
+    // Exception return arrives as EXCP_EXCEPTION_EXIT with PC = EXC_RETURN & ~1. A stale
+    // translator flag can make it arrive as a prefetch abort at 0xFFFFFFFx instead.
+    if (intno == kIntExceptionExit || (intno == kIntPrefetchAbort && pc >= 0xFFFFFFE0u)) {
+        self->exceptionReturn(pc | 1u);
+        return;
+    }
+    switch (intno) {
+        case kIntSvc: {
+            // A7.7.175: SVC makes SVCall pending and it is taken at once (a pending exception
+            // of higher priority may go first). If SVCall cannot preempt the current
+            // priority, it escalates to HardFault (B1.5.15); if even that cannot be taken,
+            // the core locks up.
+            auto& nvic = self->nvic_;
+            nvic.setPending(exc::kSvCall);
+            auto e = nvic.exceptionToTake(self->readMasks());
+            if (!e) {
+                nvic.clearPending(exc::kSvCall);
+                self->diag_.firmwareMistake(
+                    "core", fmt::format("SVC at {} while SVCall cannot preempt (priority or masks): "
+                                        "escalated to HardFault",
+                                        self->describePc(pc - 2)));
+                nvic.setPending(exc::kHardFault);
+                e = nvic.exceptionToTake(self->readMasks());
+            }
+            if (!e) {
+                self->pendingStop_ = CoreStop{CoreStop::Reason::Lockup,
+                                              fmt::format("lockup at {}: SVC escalated to HardFault "
+                                                          "with HardFault unable to preempt",
+                                                          self->describePc(pc - 2)),
+                                              pc - 2};
+                uc_emu_stop(self->uc_.get());
+                return;
+            }
+            self->exceptionEntry(*e, pc);
+            return;
+        }
+        case kIntBkpt: {
+            const auto insn = self->bus_.readPhysical(pc, 2).value_or(0);
+            self->pendingStop_ = CoreStop{CoreStop::Reason::Breakpoint,
+                                          fmt::format("BKPT #0x{:02x} at {}", insn & 0xFF,
+                                                      self->describePc(pc)),
+                                          pc};
+            self->resumePc_ = pc;
+            uc_emu_stop(self->uc_.get());
+            return;
+        }
+        case kIntUndef:
+            self->fault(fmt::format("UsageFault (UNDEFINSTR): undefined instruction at {}",
+                                    self->describePc(pc)),
+                        pc);
+            return;
+        case kIntNoCp:
+            self->fault(fmt::format("UsageFault (NOCP): coprocessor instruction at {}",
+                                    self->describePc(pc)),
+                        pc);
+            return;
+        case kIntInvState:
+            self->fault(fmt::format("UsageFault (INVSTATE): execution with the Thumb bit clear at {}",
+                                    self->describePc(pc)),
+                        pc);
+            return;
+        case kIntUnaligned:
+            self->fault(fmt::format("UsageFault (UNALIGNED): unaligned access at {}",
+                                    self->describePc(pc)),
+                        pc);
+            return;
+        case kIntPrefetchAbort:
+        case kIntDataAbort:
+            self->fault(fmt::format("{} at {}",
+                                    intno == kIntPrefetchAbort ? "MemManage/BusFault on instruction fetch"
+                                                               : "BusFault on data access",
+                                    self->describePc(pc)),
+                        pc);
+            return;
+        default:
+            self->fault(fmt::format("unexpected CPU exception {} at {}", intno, self->describePc(pc)),
+                        pc);
+    }
+}
+
+// ---------------------------------------------------------------------------------
+// Exception model
+// ---------------------------------------------------------------------------------
+void CortexM::refreshTranslatorFlags() {
+    // Unicorn 2.0.1 keeps a cached "handler mode" flag that host writes of IPSR do not
+    // update; rewriting NZCV rebuilds it (see shared UNICORN.md).
+    uc_.setReg(UC_ARM_REG_APSR_NZCV, uc_.reg(UC_ARM_REG_APSR_NZCV));
+}
+
+void CortexM::setModeState(std::uint32_t ipsr, std::uint32_t ctrl) {
+    // Unicorn applies MSR's rules to host writes: CONTROL is read-only to unprivileged
+    // Thread mode and SPSEL is ignored in Handler mode; an IPSR change swaps the banked
+    // SP itself. So: first reach privileged Thread mode, set SPSEL/FPCA there, then enter
+    // the target mode, then restore nPRIV.
+    const std::uint32_t curIpsr = uc_.reg(UC_ARM_REG_IPSR) & 0x1FF;
+    const std::uint32_t curCtrl = uc_.reg(UC_ARM_REG_CONTROL);
+    if (curIpsr != 0) {
+        uc_.setReg(UC_ARM_REG_CONTROL, curCtrl & ~control::kNPriv);
+        uc_.setReg(UC_ARM_REG_IPSR, 0);
+    } else if ((curCtrl & control::kNPriv) != 0) {
+        uc_.setReg(UC_ARM_REG_IPSR, exc::kHardFault);
+        uc_.setReg(UC_ARM_REG_CONTROL, curCtrl & ~control::kNPriv);
+        uc_.setReg(UC_ARM_REG_IPSR, 0);
+    }
+    uc_.setReg(UC_ARM_REG_CONTROL, ctrl & ~control::kNPriv);
+    if (ipsr != 0) uc_.setReg(UC_ARM_REG_IPSR, ipsr);
+    if ((ctrl & control::kNPriv) != 0) uc_.setReg(UC_ARM_REG_CONTROL, ctrl);
+}
+
+bool CortexM::pushStack(std::uint32_t returnAddress, std::uint32_t* excReturn) {
+    // B1.5.6 PushStack(ReturnAddress)
+    const std::uint32_t ipsr = uc_.reg(UC_ARM_REG_IPSR) & 0x1FF;
+    const std::uint32_t ctrl = uc_.reg(UC_ARM_REG_CONTROL);
+    const bool threadMode = ipsr == 0;
+    const bool onPsp = threadMode && (ctrl & control::kSpSel) != 0;
+    const bool fpFrame = hasFpu_ && (ctrl & control::kFpca) != 0;
+    const std::uint32_t frameSize = fpFrame ? 0x68 : 0x20;
+    const bool forceAlign = (scb_.ccr() & kCcrStkAlign) != 0;
+    const std::uint32_t sp = uc_.reg(UC_ARM_REG_SP);
+    const std::uint32_t frameptralign = forceAlign ? (sp >> 2) & 1u : 0u;
+    const std::uint32_t frameptr = (sp - frameSize) & ~(frameptralign << 2);
+
+    std::array<std::uint32_t, 26> frame{};
+    for (std::size_t i = 0; i < 6; ++i) frame[i] = uc_.reg(kFrameRegs[i]);
+    frame[6] = returnAddress;
+    frame[7] = (uc_.reg(UC_ARM_REG_XPSR) & ~kXpsrStackAlign) | (frameptralign << 9);
+    if (fpFrame) {
+        // S0-S15 and FPSCR. With FPCCR.LSPEN set the architecture only reserves the space
+        // and saves lazily on the handler's first FP instruction; cmsim saves eagerly at
+        // entry (the values are those a lazy save would write) and records FPCAR, so
+        // handlers that switch contexts see the same memory and registers.
+        for (int i = 0; i < 16; ++i) frame[8 + i] = uc_.reg(UC_ARM_REG_S0 + i);
+        frame[24] = uc_.reg(UC_ARM_REG_FPSCR);
+        frame[25] = 0;  // reserved word keeps the frame 8-byte aligned
+        if ((scb_.fpccr() & kFpccrLspen) != 0) scb_.setFpcar(frameptr + 0x20);
+    }
+    if (!uc_.writeMemory(frameptr, frame.data(), frameSize)) {
+        fault(fmt::format("stacking fault: exception frame at 0x{:08x} on {} is not writable",
+                          frameptr, onPsp ? "PSP" : "MSP"),
+              returnAddress);
+        return false;
+    }
+    uc_.setReg(UC_ARM_REG_SP, frameptr);
+    // B1.5.6: EXC_RETURN encodes mode, stack and frame type of the preempted context.
+    std::uint32_t lr;
+    if (!threadMode) lr = 0xFFFFFFF1;
+    else lr = onPsp ? 0xFFFFFFFD : 0xFFFFFFF9;
+    if (fpFrame) lr &= ~0x10u;
+    *excReturn = lr;
+    return true;
+}
+
+void CortexM::exceptionTaken(unsigned n, std::uint32_t excReturn) {
+    // B1.5.6 ExceptionTaken(ExceptionNumber)
+    const std::uint32_t vectorAddr = scb_.vtor() + 4 * n;
+    const auto vector = bus_.readPhysical(vectorAddr, 4);
+    if (!vector) {
+        fault(fmt::format("vector fetch for {} from 0x{:08x} failed (VTOR 0x{:08x})",
+                          Nvic::exceptionName(n), vectorAddr, scb_.vtor()),
+              resumePc_);
+        return;
+    }
+    if ((*vector & 1u) == 0) {
+        fault(fmt::format("UsageFault (INVSTATE): vector for {} is 0x{:08x}, Thumb bit clear",
+                          Nvic::exceptionName(n), *vector),
+              *vector);
+        return;
+    }
+    const std::uint32_t ctrl = uc_.reg(UC_ARM_REG_CONTROL);
+    // CurrentMode = Handler; IPSR = n; CONTROL.SPSEL = 0; CONTROL.FPCA = 0.
+    setModeState(n, ctrl & ~(control::kSpSel | control::kFpca));
+    // EPSR.T = vector<0>, EPSR.IT = 0; APSR is UNKNOWN and left as it was.
+    const std::uint32_t apsr = uc_.reg(UC_ARM_REG_XPSR) & 0xF80F0000u;
+    uc_.setReg(UC_ARM_REG_XPSR_NZCVQG, apsr | kXpsrT | n);
+    refreshTranslatorFlags();
+    uc_.setReg(UC_ARM_REG_LR, excReturn);
+    uc_.setReg(UC_ARM_REG_PC, *vector | 1u);
+    nvic_.clearPending(n);
+    nvic_.setActive(n, true);
+    eventRegister_ = true;  // SetEventRegister()
+    ++exceptionsTaken_;
+}
+
+void CortexM::exceptionEntry(unsigned n, std::uint32_t returnAddress) {
+    std::uint32_t excReturn = 0;
+    if (!pushStack(returnAddress, &excReturn)) return;
+    const std::uint32_t frameAddr = uc_.reg(UC_ARM_REG_SP);
+    exceptionTaken(n, excReturn);
+    time_.advance(cycle_model::kExceptionEntry);
+    if (signals_.exceptions.hasListeners()) {
+        signals_.exceptions.publish(ExceptionEvent{ExceptionEvent::Kind::Entry, time_.now(),
+                                                   time_.nowPicoseconds(), n, returnAddress,
+                                                   excReturn, frameAddr});
+    }
+    recomputeAttention();
+}
+
+void CortexM::exceptionReturn(std::uint32_t excReturn) {
+    // B1.5.8 ExceptionReturn(EXC_RETURN)
+    const std::uint32_t returning = uc_.reg(UC_ARM_REG_IPSR) & 0x1FF;
+    const std::uint32_t pcForReport = blockAddress_;
+    if (!isExcReturn(excReturn) || returning == 0) {
+        fault(fmt::format("UsageFault (INVPC): exception return with 0x{:08x} outside Handler mode",
+                          excReturn),
+              pcForReport);
+        return;
+    }
+    const std::uint32_t kind = excReturn & 0xFu;
+    const bool toHandler = kind == 0x1;
+    const bool toThreadMsp = kind == 0x9;
+    const bool toThreadPsp = kind == 0xD;
+    if (!(toHandler || toThreadMsp || toThreadPsp) || (!hasFpu_ && (excReturn & 0x10u) == 0)) {
+        fault(fmt::format("UsageFault (INVPC): invalid EXC_RETURN 0x{:08x} returning from {}",
+                          excReturn, Nvic::exceptionName(returning)),
+              pcForReport);
+        return;
+    }
+    if (!nvic_.isActive(returning)) {
+        fault(fmt::format("UsageFault (INVPC): return from {} which is not active",
+                          Nvic::exceptionName(returning)),
+              pcForReport);
+        return;
+    }
+    const unsigned nested = nvic_.activeCount();
+    if (toHandler && nested == 1) {
+        fault(fmt::format("UsageFault (INVPC): EXC_RETURN 0x{:08x} returns to Handler mode but no "
+                          "other exception is active",
+                          excReturn),
+              pcForReport);
+        return;
+    }
+    if (!toHandler && nested != 1 && (scb_.ccr() & kCcrNonBaseThrdEna) == 0) {
+        fault(fmt::format("UsageFault (INVPC): EXC_RETURN 0x{:08x} returns to Thread mode with {} "
+                          "exceptions active (CCR.NONBASETHRDENA=0)",
+                          excReturn, nested),
+              pcForReport);
+        return;
+    }
+    // DeActivate(ReturningExceptionNumber): FAULTMASK clears except on return from NMI.
+    nvic_.setActive(returning, false);
+    if (returning != exc::kNmi) uc_.setReg(UC_ARM_REG_FAULTMASK, 0);
+
+    // Tail-chaining (B1.5.12): a pending exception that can preempt the context being
+    // returned to is taken without unstacking and restacking; the frame and EXC_RETURN
+    // stay as they are.
+    if (nvic_.anyPendingEnabled()) {
+        if (auto next = nvic_.exceptionToTake(readMasks())) {
+            exceptionTaken(*next, excReturn);
+            time_.advance(cycle_model::kTailChain);
+            if (signals_.exceptions.hasListeners()) {
+                signals_.exceptions.publish(ExceptionEvent{ExceptionEvent::Kind::TailChain,
+                                                           time_.now(), time_.nowPicoseconds(), *next,
+                                                           0, excReturn, uc_.reg(UC_ARM_REG_SP)});
+            }
+            recomputeAttention();
+            return;
+        }
+    }
+
+    // PopStack(frameptr, EXC_RETURN)
+    const bool fpFrame = (excReturn & 0x10u) == 0;
+    const std::uint32_t frameSize = fpFrame ? 0x68 : 0x20;
+    const std::uint32_t frameptr = toThreadPsp ? uc_.reg(UC_ARM_REG_PSP) : uc_.reg(UC_ARM_REG_MSP);
+    std::array<std::uint32_t, 26> frame{};
+    if (!uc_.readMemory(frameptr, frame.data(), frameSize)) {
+        fault(fmt::format("unstacking fault: exception frame at 0x{:08x} on {} is not readable",
+                          frameptr, toThreadPsp ? "PSP" : "MSP"),
+              pcForReport);
+        return;
+    }
+    for (std::size_t i = 0; i < 6; ++i) uc_.setReg(kFrameRegs[i], frame[i]);
+    std::uint32_t pc = frame[6];
+    const std::uint32_t psr = frame[7];
+    if ((pc & 1u) != 0) {
+        // Kernels often stack a task's function pointer (Thumb bit set) as the initial PC.
+        // The ARM ARM calls this UNPREDICTABLE; Cortex-M3/M4/M7 silicon ignores bit 0.
+        diag_.firmwareMistakeOnce(
+            "stacked-pc-thumb-bit", "core",
+            fmt::format("exception return to a stacked PC with bit 0 set (0x{:08x}, {}): "
+                        "UNPREDICTABLE in the ARM ARM, ignored by Cortex-M silicon and by cmsim",
+                        pc, describePc(pc & ~1u)));
+        pc &= ~1u;
+    }
+    if (fpFrame) {
+        for (int i = 0; i < 16; ++i) uc_.setReg(UC_ARM_REG_S0 + i, frame[8 + i]);
+        uc_.setReg(UC_ARM_REG_FPSCR, frame[24]);
+    }
+    const bool forceAlign = (scb_.ccr() & kCcrStkAlign) != 0;
+    const std::uint32_t spmask = (((psr >> 9) & 1u) != 0 && forceAlign) ? 4u : 0u;
+    const std::uint32_t newSp = (frameptr + frameSize) | spmask;
+    if (toThreadPsp) uc_.setReg(UC_ARM_REG_PSP, newSp);
+    else uc_.setReg(UC_ARM_REG_MSP, newSp);
+
+    const std::uint32_t newIpsr = psr & 0x1FF;
+    if (toHandler ? newIpsr == 0 : newIpsr != 0) {
+        fault(fmt::format("UsageFault (INVPC): stacked IPSR {} does not match EXC_RETURN 0x{:08x}",
+                          newIpsr, excReturn),
+              pc);
+        return;
+    }
+    const std::uint32_t curCtrl = uc_.reg(UC_ARM_REG_CONTROL);
+    std::uint32_t ctrl = curCtrl & control::kNPriv;
+    if (toThreadPsp) ctrl |= control::kSpSel;
+    if (fpFrame) ctrl |= control::kFpca;  // CONTROL.FPCA = NOT(EXC_RETURN<4>)
+    setModeState(newIpsr, ctrl);
+    uc_.setReg(UC_ARM_REG_XPSR_NZCVQG, psr & ~kXpsrStackAlign);
+    refreshTranslatorFlags();
+    uc_.setReg(UC_ARM_REG_PC, pc | 1u);
+    eventRegister_ = true;
+    time_.advance(cycle_model::kExceptionReturn);
+    if ((psr & kXpsrT) == 0) {
+        fault(fmt::format("UsageFault (INVSTATE): exception return to {} with xPSR.T clear "
+                          "(stacked xPSR 0x{:08x})",
+                          describePc(pc), psr),
+              pc);
+        return;
+    }
+    if (signals_.exceptions.hasListeners()) {
+        signals_.exceptions.publish(ExceptionEvent{ExceptionEvent::Kind::Return, time_.now(),
+                                                   time_.nowPicoseconds(), returning, pc, excReturn,
+                                                   frameptr});
+    }
+    if (!toHandler && (scb_.scr() & kScrSleepOnExit) != 0) {
+        // SLEEPONEXIT: back in Thread mode the core sleeps at once (B1.5.19).
+        sleeping_ = true;
+        waitingForEvent_ = false;
+        resumePc_ = pc;
+        pendingStop_.reset();
+        uc_emu_stop(uc_.get());
+    }
+    recomputeAttention();
+}
+
+}  // namespace cmsim

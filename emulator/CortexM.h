@@ -1,0 +1,148 @@
+#pragma once
+// A Cortex-M core on Unicorn. Unicorn executes instructions; this class owns everything
+// Unicorn does not do on M-profile: the exception model (entry, return, tail-chaining,
+// priorities through Nvic), WFI/WFE sleep, and the one time base (cycles counted per
+// executed block in the block hook, never per instruction).
+//
+// Exception entry/return follow the ARMv7-M ARM (DDI 0403E) pseudocode: B1.5.6
+// ExceptionEntry (PushStack, ExceptionTaken), B1.5.8 ExceptionReturn (DeActivate,
+// PopStack), B1.5.12 tail-chaining, B1.5.19 WFI/WFE.
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "Bus.h"
+#include "CoreConfig.h"
+#include "Diagnostics.h"
+#include "EventQueue.h"
+#include "Nvic.h"
+#include "Signals.h"
+#include "TimeBase.h"
+#include "Unicorn.h"
+#include "peripherals/Scb.h"
+
+namespace cmsim {
+
+class SymbolTable;
+
+struct CoreStop {
+    enum class Reason {
+        TimeLimit,    // the requested simulated time or cycle count was reached
+        Fault,        // the firmware did something the model stops on (bus error, UNDEFINED...)
+        Breakpoint,   // BKPT executed
+        Lockup,       // fault escalation the architecture resolves as lockup
+        SystemReset,  // AIRCR.SYSRESETREQ: the machine resets and runs on
+        Requested,    // stopped by the host (--strict, a signal)
+    };
+    Reason reason;
+    std::string message;
+    std::uint32_t pc = 0;
+};
+
+class CortexM {
+public:
+    struct Deps {
+        Unicorn& uc;
+        Bus& bus;
+        TimeBase& time;
+        EventQueue& events;
+        Nvic& nvic;
+        Scb& scb;
+        Diagnostics& diag;
+        Signals& signals;
+    };
+    CortexM(Deps deps, const CoreConfig& config);
+    CortexM(const CortexM&) = delete;
+    CortexM& operator=(const CortexM&) = delete;
+
+    void setSymbols(const SymbolTable* symbols) { symbols_ = symbols; }
+
+    // Reset as silicon does (B1.5.5 TakeReset): MSP and PC from the vector table at
+    // `vectorTable`, Thread mode, privileged, MSP, masks clear. Returns false with a
+    // message if the vector table cannot be used.
+    bool reset(std::uint32_t vectorTable, std::string* error);
+
+    // Runs until the cycle counter reaches `untilCycle` or something stops the core.
+    CoreStop run(Cycles untilCycle);
+    // Moves the end of the current run (when the clock changes under a time limit).
+    void setRunLimit(Cycles untilCycle) {
+        runLimit_ = untilCycle;
+        recomputeAttention();
+    }
+
+    // From inside an MMIO callback: stop at the next block boundary (Unicorn must not be
+    // stopped from a memory hook: the block would be re-run).
+    void requestStop(CoreStop stop);
+
+    // "0x08000214 (main+0x1c)".
+    std::string describePc(std::uint32_t pc) const;
+    // Start of the block being executed (PC is only block-accurate inside MMIO callbacks).
+    std::uint32_t blockAddress() const { return blockAddress_; }
+    std::uint32_t ipsr() const { return uc_.reg(UC_ARM_REG_IPSR) & 0x1FF; }
+    bool sleeping() const { return sleeping_; }
+    std::uint64_t exceptionsTaken() const { return exceptionsTaken_; }
+
+    // Exposed for the exception-model tests: take exception `n` now, as if at a block
+    // boundary with the given return address.
+    void enterException(unsigned n, std::uint32_t returnAddress) { exceptionEntry(n, returnAddress); }
+
+private:
+    // --- hooks ----------------------------------------------------------------
+    static void onBlock(uc_engine*, std::uint64_t address, std::uint32_t size, void* user);
+    static void onInterrupt(uc_engine*, std::uint32_t intno, void* user);
+    static bool onInvalidMemory(uc_engine*, uc_mem_type type, std::uint64_t address, int size,
+                                std::int64_t value, void* user);
+    bool attend(std::uint32_t blockAddress);
+    void recomputeAttention();
+    std::uint32_t blockCost(std::uint32_t address, std::uint32_t size);
+
+    // --- exception model ------------------------------------------------------
+    PriorityMasks readMasks() const;
+    void exceptionEntry(unsigned n, std::uint32_t returnAddress);
+    bool pushStack(std::uint32_t returnAddress, std::uint32_t* excReturn);
+    void exceptionTaken(unsigned n, std::uint32_t excReturn);
+    void exceptionReturn(std::uint32_t excReturn);
+    // Moves the core to the given IPSR and CONTROL (SPSEL, nPRIV, FPCA) from any state,
+    // working around Unicorn's privilege checks on host register writes.
+    void setModeState(std::uint32_t ipsr, std::uint32_t control);
+    void refreshTranslatorFlags();
+    void fault(std::string message, std::uint32_t pc);
+    void sleepUntilWake();
+
+    Unicorn& uc_;
+    Bus& bus_;
+    TimeBase& time_;
+    EventQueue& events_;
+    Nvic& nvic_;
+    Scb& scb_;
+    Diagnostics& diag_;
+    Signals& signals_;
+    const CoreConfig& config_;
+    const SymbolTable* symbols_ = nullptr;
+    bool hasFpu_;
+
+    struct BlockCostEntry {
+        std::uint32_t address = 1;  // odd: never a Thumb block address
+        std::uint32_t size = 0;
+        std::uint32_t count = 0;
+    };
+    static constexpr std::size_t kBlockCacheSize = 1u << 16;
+    std::vector<BlockCostEntry> blockCache_;
+
+    Cycles attention_ = 0;  // at or after this cycle the block hook looks at events/NVIC
+    Cycles runLimit_ = 0;
+    std::optional<CoreStop> pendingStop_;
+    std::uint32_t resumePc_ = 0;
+    std::uint32_t blockAddress_ = 0;
+    bool sleeping_ = false;
+    bool waitingForEvent_ = false;  // WFE (vs WFI)
+    bool eventRegister_ = false;
+    std::uint64_t exceptionsTaken_ = 0;
+    std::uint32_t lastMemFaultAddress_ = 0;
+    uc_mem_type lastMemFaultType_ = UC_MEM_READ;
+    bool memFaulted_ = false;
+};
+
+}  // namespace cmsim

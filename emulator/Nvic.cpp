@@ -1,0 +1,168 @@
+#include "Nvic.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+
+namespace cmsim {
+
+Nvic::Nvic(unsigned numIrqs, unsigned priorityBits)
+    : numIrqs_(numIrqs),
+      priorityBits_(priorityBits),
+      priorityMask_(static_cast<std::uint8_t>(0xFFu << (8 - priorityBits))),
+      state_(exc::kFirstIrq + numIrqs) {
+    reset();
+}
+
+void Nvic::reset() {
+    for (auto& s : state_) s = State{};
+    // Fixed-priority and always-enabled exceptions (B1.5.2).
+    for (unsigned e : {exc::kNmi, exc::kHardFault, exc::kSvCall, exc::kDebugMonitor, exc::kPendSv,
+                       exc::kSysTick}) {
+        state_[e].enabled = true;
+    }
+    priGroup_ = 0;
+    recount();
+}
+
+void Nvic::recount() {
+    unsigned n = 0;
+    for (std::size_t e = 1; e < state_.size(); ++e) {
+        if (state_[e].pending && state_[e].enabled) ++n;
+    }
+    pendingEnabledCount_ = n;
+    if (onChange_) onChange_();
+}
+
+void Nvic::setPending(unsigned e) {
+    if (!valid(e) || state_[e].pending) return;
+    state_[e].pending = true;
+    recount();
+}
+
+void Nvic::clearPending(unsigned e) {
+    if (!valid(e) || !state_[e].pending) return;
+    state_[e].pending = false;
+    recount();
+}
+
+void Nvic::setActive(unsigned e, bool active) {
+    if (!valid(e)) return;
+    state_[e].active = active;
+    if (onChange_) onChange_();
+}
+
+void Nvic::setEnabled(unsigned e, bool enabled) {
+    if (!valid(e) || state_[e].enabled == enabled) return;
+    state_[e].enabled = enabled;
+    recount();
+}
+
+bool Nvic::isEnabled(unsigned e) const { return valid(e) && state_[e].enabled; }
+
+std::uint8_t Nvic::priorityByte(unsigned e) const { return valid(e) ? state_[e].priority : 0; }
+
+void Nvic::setPriorityByte(unsigned e, std::uint8_t value) {
+    // Reset, NMI and HardFault have fixed priorities; their SHPR bytes do not exist.
+    if (!valid(e) || e <= exc::kHardFault) return;
+    state_[e].priority = value & priorityMask_;
+    if (onChange_) onChange_();
+}
+
+int Nvic::priority(unsigned e) const {
+    switch (e) {
+        case exc::kReset: return -3;
+        case exc::kNmi: return -2;
+        case exc::kHardFault: return -1;
+        default: return valid(e) ? state_[e].priority : kThreadPriority;
+    }
+}
+
+void Nvic::setPriGroup(unsigned prigroup) {
+    priGroup_ = prigroup & 7u;
+    if (onChange_) onChange_();
+}
+
+int Nvic::groupPriority(int priority) const {
+    if (priority < 0 || priority >= kThreadPriority) return priority;
+    // B1.5.4: subpriority is PRIGROUP+1 low bits of the priority byte.
+    const int subBits = static_cast<int>(priGroup_) + 1;
+    return priority & ~((1 << subBits) - 1);
+}
+
+int Nvic::activeGroupPriority() const {
+    int prio = kThreadPriority;
+    for (std::size_t e = 1; e < state_.size(); ++e) {
+        if (state_[e].active) prio = std::min(prio, groupPriority(priority(static_cast<unsigned>(e))));
+    }
+    return prio;
+}
+
+int Nvic::executionPriority(const PriorityMasks& m) const {
+    int prio = activeGroupPriority();
+    // B1.5.4 ExecutionPriority(): BASEPRI, then PRIMASK, then FAULTMASK boost.
+    if (m.basepri != 0) prio = std::min(prio, groupPriority(m.basepri & priorityMask_));
+    if (m.primask) prio = std::min(prio, 0);
+    if (m.faultmask) prio = std::min(prio, -1);
+    return prio;
+}
+
+std::optional<unsigned> Nvic::highestPending() const {
+    if (pendingEnabledCount_ == 0) return std::nullopt;
+    std::optional<unsigned> best;
+    int bestGroup = 0, bestPrio = 0;
+    for (unsigned e = 1; e < state_.size(); ++e) {
+        if (!state_[e].pending || !state_[e].enabled) continue;
+        const int p = priority(e);
+        const int g = groupPriority(p);
+        // Lower group priority wins; then lower full priority (subpriority); then the
+        // lower exception number (B1.5.4). Scanning upwards keeps the lowest number.
+        if (!best || g < bestGroup || (g == bestGroup && p < bestPrio)) {
+            best = e;
+            bestGroup = g;
+            bestPrio = p;
+        }
+    }
+    return best;
+}
+
+std::optional<unsigned> Nvic::exceptionToTake(const PriorityMasks& masks) const {
+    auto e = highestPending();
+    if (!e) return std::nullopt;
+    // Preemption needs a strictly higher (numerically lower) group priority.
+    if (groupPriority(priority(*e)) < executionPriority(masks)) return e;
+    return std::nullopt;
+}
+
+bool Nvic::wouldWake(const PriorityMasks& masks) const {
+    PriorityMasks noPrimask = masks;
+    noPrimask.primask = false;
+    return exceptionToTake(noPrimask).has_value();
+}
+
+unsigned Nvic::activeCount() const {
+    return static_cast<unsigned>(
+        std::count_if(state_.begin() + 1, state_.end(), [](const State& s) { return s.active; }));
+}
+
+bool Nvic::retToBase() const { return activeCount() <= 1; }
+
+std::string Nvic::exceptionName(unsigned e) {
+    switch (e) {
+        case exc::kReset: return "Reset";
+        case exc::kNmi: return "NMI";
+        case exc::kHardFault: return "HardFault";
+        case exc::kMemManage: return "MemManage";
+        case exc::kBusFault: return "BusFault";
+        case exc::kUsageFault: return "UsageFault";
+        case exc::kSvCall: return "SVCall";
+        case exc::kDebugMonitor: return "DebugMonitor";
+        case exc::kPendSv: return "PendSV";
+        case exc::kSysTick: return "SysTick";
+        default: break;
+    }
+    if (e >= exc::kFirstIrq) return fmt::format("IRQ {}", e - exc::kFirstIrq);
+    return fmt::format("exception {}", e);
+}
+
+}  // namespace cmsim

@@ -1,0 +1,94 @@
+#include "Session.h"
+
+#include <fmt/format.h>
+
+#include "ElfImage.h"
+#include "Errors.h"
+#include "Format.h"
+#include "Machine.h"
+#include "boards/Boards.h"
+
+namespace cmsim {
+
+std::string formatLedEdge(const LedEdge& e) {
+    return fmt::format("{:>12} ms  cycle {:>12}  {:<4} {:<7} P{}{:<2}  -> {} ({})", formatMs(e.time),
+                       e.cycle, e.led->name, e.led->color, e.led->port, e.led->pin, e.level ? 1 : 0,
+                       e.level == e.led->activeHigh ? "on" : "off");
+}
+
+std::string formatLedSummary(const std::vector<LedStats>& stats) {
+    std::string s = fmt::format("{:<4} {:<7} {:<5} {:>7} {:>12}   {:>12} {:>12} {:>12}\n", "LED",
+                                "color", "pin", "toggles", "first (ms)", "min (ms)", "mean (ms)",
+                                "max (ms)");
+    for (const auto& st : stats) {
+        auto opt = [](const std::optional<Picoseconds>& v) { return v ? formatMs(*v) : std::string("-"); };
+        s += fmt::format("{:<4} {:<7} P{}{:<3} {:>7} {:>12}   {:>12} {:>12} {:>12}\n", st.led->name,
+                         st.led->color, st.led->port, st.led->pin, st.toggles, opt(st.first),
+                         opt(st.minInterval), opt(st.meanInterval), opt(st.maxInterval));
+    }
+    return s;
+}
+
+std::string formatDiagnostic(const Diagnostic& d) {
+    const char* kind = d.kind == DiagnosticKind::FirmwareMistake ? "firmware"
+                       : d.kind == DiagnosticKind::ModelGap      ? "not modelled"
+                                                                 : "note";
+    return fmt::format("cmsim: {}: {}: {}{}", kind, d.source, d.message,
+                       d.location.empty() ? "" : " [" + d.location + "]");
+}
+
+RunReport runFirmware(const RunRequest& request, std::ostream& out, std::ostream& err) {
+    const BoardDescription* board = findBoard(request.board);
+    if (board == nullptr) {
+        std::string known;
+        for (auto id : boardIds()) known += (known.empty() ? "" : ", ") + std::string(id);
+        throw InputError(fmt::format("unknown board '{}' (known boards: {})", request.board, known));
+    }
+    const ElfImage image = ElfImage::load(request.firmware);
+    Machine machine(*board, MachineOptions{request.strict});
+    machine.diagnostics().addSink([&err](const Diagnostic& d) { err << formatDiagnostic(d) << '\n'; });
+    LedMonitor leds(machine.signals(), board->leds, [&](const LedEdge& e) {
+        if (request.printEdges) out << formatLedEdge(e) << '\n';
+    });
+    machine.load(image);
+    machine.powerOnReset();
+
+    RunReport report;
+    if (request.cycles) {
+        report.stop = machine.run(*request.cycles);
+    } else {
+        report.stop = machine.runUntilTime(request.duration.value_or(1'000'000'000'000ULL));
+    }
+    report.cycles = machine.time().now();
+    report.simulated = machine.time().nowPicoseconds();
+    if (const auto* clocks = machine.clocks()) {
+        report.sysclkHz = clocks->sysclkHz();
+        report.hclkHz = clocks->hclkHz();
+    }
+    report.leds = leds.summary();
+    report.edges = leds.edges();
+    report.firmwareMistakes = machine.diagnostics().count(DiagnosticKind::FirmwareMistake);
+    report.modelGaps = machine.diagnostics().count(DiagnosticKind::ModelGap);
+
+    out << fmt::format("\n{} on {} ({}): {} s simulated, {} cycles, SYSCLK {}, HCLK {}\n",
+                       request.firmware.filename().string(), board->fullName, board->chip.name,
+                       formatSeconds(report.simulated), report.cycles, formatHz(report.sysclkHz),
+                       formatHz(report.hclkHz));
+    out << formatLedSummary(report.leds);
+
+    switch (report.stop.reason) {
+        case CoreStop::Reason::TimeLimit: report.exitCode = exit_code::kOk; break;
+        case CoreStop::Reason::Fault:
+        case CoreStop::Reason::Lockup:
+        case CoreStop::Reason::Breakpoint:
+        case CoreStop::Reason::Requested:
+        case CoreStop::Reason::SystemReset:
+            report.exitCode = exit_code::kFirmwareFault;
+            err << fmt::format("cmsim: firmware stopped at {} s (cycle {}): {}\n",
+                               formatSeconds(report.simulated), report.cycles, report.stop.message);
+            break;
+    }
+    return report;
+}
+
+}  // namespace cmsim

@@ -1,0 +1,55 @@
+#pragma once
+// One run of a firmware on a board, as the CLI's main job does it: load, reset, run for
+// a simulated time or a number of cycles, print LED changes and a summary. Lives in the
+// library so tests run exactly what users run.
+#include <filesystem>
+#include <optional>
+#include <ostream>
+#include <string>
+#include <vector>
+
+#include "CortexM.h"
+#include "LedMonitor.h"
+
+namespace cmsim {
+
+// Exit codes shared by every cmsim command.
+namespace exit_code {
+constexpr int kOk = 0;
+constexpr int kExpectationFailed = 1;
+constexpr int kBadInput = 2;
+constexpr int kFirmwareFault = 3;
+}  // namespace exit_code
+
+struct RunRequest {
+    std::filesystem::path firmware;
+    std::string board;
+    std::optional<Picoseconds> duration;  // default 1 s when neither is given
+    std::optional<Cycles> cycles;
+    bool strict = false;
+    bool printEdges = true;
+};
+
+struct RunReport {
+    int exitCode = exit_code::kOk;
+    CoreStop stop{CoreStop::Reason::TimeLimit, "", 0};
+    Cycles cycles = 0;
+    Picoseconds simulated = 0;
+    std::uint64_t sysclkHz = 0;
+    std::uint64_t hclkHz = 0;
+    std::vector<LedStats> leds;
+    std::vector<LedEdge> edges;
+    std::size_t firmwareMistakes = 0;
+    std::size_t modelGaps = 0;
+};
+
+// Throws InputError for bad input (file, ELF, board, image/board mismatch). LED lines and
+// the summary go to `out`; diagnostics and the stop message go to `err`.
+RunReport runFirmware(const RunRequest& request, std::ostream& out, std::ostream& err);
+
+// The line printed for one LED edge and the summary table (exposed for tests).
+std::string formatLedEdge(const LedEdge& e);
+std::string formatLedSummary(const std::vector<LedStats>& stats);
+std::string formatDiagnostic(const Diagnostic& d);
+
+}  // namespace cmsim

@@ -1,0 +1,59 @@
+#pragma once
+// Events, then sinks: everything observable in a run is an event published here; the
+// console log, trace files, waveforms and the scenario checker subscribe to them.
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "TimeBase.h"
+
+namespace cmsim {
+
+// A GPIO pin changed level (only outputs change; see the GPIO model).
+struct PinChange {
+    Cycles cycle;
+    Picoseconds time;
+    char port;         // 'A'..'K'
+    std::uint8_t pin;  // 0..15
+    bool level;
+};
+
+// The core took or left an exception.
+struct ExceptionEvent {
+    enum class Kind { Entry, Return, TailChain } kind;
+    Cycles cycle;
+    Picoseconds time;
+    std::uint32_t number;      // exception number (16 + IRQ for interrupts)
+    std::uint32_t pc;          // preempted/returned-to PC
+    std::uint32_t excReturn;   // EXC_RETURN value involved
+    std::uint32_t frameAddress;
+};
+
+// The core clock changed (RCC switched SYSCLK or a prescaler).
+struct ClockChange {
+    Cycles cycle;
+    Picoseconds time;
+    std::uint64_t hz;
+};
+
+template <typename E>
+class Topic {
+public:
+    void subscribe(std::function<void(const E&)> f) { listeners_.push_back(std::move(f)); }
+    void publish(const E& e) const {
+        for (const auto& l : listeners_) l(e);
+    }
+    bool hasListeners() const { return !listeners_.empty(); }
+
+private:
+    std::vector<std::function<void(const E&)>> listeners_;
+};
+
+struct Signals {
+    Topic<PinChange> pins;
+    Topic<ExceptionEvent> exceptions;
+    Topic<ClockChange> clocks;
+};
+
+}  // namespace cmsim

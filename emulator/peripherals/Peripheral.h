@@ -1,0 +1,54 @@
+#pragma once
+// The one shape every peripheral model has: read/write by offset inside its block,
+// reset(), and the context it runs in (time, events, complaints, interrupt lines).
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <string_view>
+
+#include "../Diagnostics.h"
+#include "../EventQueue.h"
+#include "../Signals.h"
+#include "../TimeBase.h"
+
+namespace cmsim {
+
+// What a peripheral may use of the machine around it. Owned by the machine; a test builds
+// one with a controllable clock.
+struct PeripheralContext {
+    TimeBase& time;
+    EventQueue& events;
+    Diagnostics& diag;
+    Signals& signals;
+    // Raises (pends) the given IRQ number (0-based, NVIC numbering) on the interrupt controller.
+    std::function<void(unsigned irq)> raiseIrq;
+};
+
+class Peripheral {
+public:
+    Peripheral(std::string name, std::uint32_t sizeBytes, PeripheralContext& ctx)
+        : name_(std::move(name)), size_(sizeBytes), ctx_(ctx) {}
+    virtual ~Peripheral() = default;
+    Peripheral(const Peripheral&) = delete;
+    Peripheral& operator=(const Peripheral&) = delete;
+
+    const std::string& name() const { return name_; }
+    std::uint32_t sizeBytes() const { return size_; }
+
+    virtual void reset() = 0;
+    // width is 1, 2 or 4 bytes; offset is inside [0, sizeBytes()).
+    virtual std::uint32_t read(std::uint32_t offset, unsigned width) = 0;
+    virtual void write(std::uint32_t offset, unsigned width, std::uint32_t value) = 0;
+    // Register name at an offset, for traces and complaints ("" if none).
+    virtual std::string_view registerName(std::uint32_t /*offset*/) const { return {}; }
+
+protected:
+    PeripheralContext& ctx() const { return ctx_; }
+
+private:
+    std::string name_;
+    std::uint32_t size_;
+    PeripheralContext& ctx_;
+};
+
+}  // namespace cmsim
