@@ -475,6 +475,7 @@ void CortexM::exceptionTaken(unsigned n, std::uint32_t excReturn) {
     refreshTranslatorFlags();
     uc_.setReg(UC_ARM_REG_LR, excReturn);
     uc_.setReg(UC_ARM_REG_PC, *vector | 1u);
+    resumePc_ = *vector & ~1u;  // where the run loop restarts if entry happened outside it
     nvic_.clearPending(n);
     nvic_.setActive(n, true);
     eventRegister_ = true;  // SetEventRegister()
@@ -606,6 +607,7 @@ void CortexM::exceptionReturn(std::uint32_t excReturn) {
     uc_.setReg(UC_ARM_REG_XPSR_NZCVQG, psr & ~kXpsrStackAlign);
     refreshTranslatorFlags();
     uc_.setReg(UC_ARM_REG_PC, pc | 1u);
+    resumePc_ = pc;
     eventRegister_ = true;
     time_.advance(cycle_model::kExceptionReturn);
     if ((psr & kXpsrT) == 0) {

@@ -58,8 +58,9 @@ std::string libelfError() {
 
 std::string truncatedMessage(std::string_view what, std::uint64_t offset, std::uint64_t size,
                              std::uint64_t fileSize) {
-    return fmt::format("truncated ({} at file offset 0x{:x} + 0x{:x} bytes exceeds file size 0x{:x})",
-                       what, offset, size, fileSize);
+    return fmt::format(
+        "truncated ({} at file offset 0x{:x} + 0x{:x} bytes exceeds file size 0x{:x})", what,
+        offset, size, fileSize);
 }
 
 bool fitsInFile(std::uint64_t offset, std::uint64_t size, std::uint64_t fileSize) {
@@ -68,27 +69,48 @@ bool fitsInFile(std::uint64_t offset, std::uint64_t size, std::uint64_t fileSize
 
 const char* machineName(unsigned machine) {
     switch (machine) {
-        case EM_NONE: return "no machine";
-        case EM_SPARC: return "SPARC";
-        case EM_386: return "i386";
-        case EM_68K: return "Motorola 68000";
-        case EM_MIPS: return "MIPS";
-        case EM_PPC: return "PowerPC";
-        case EM_PPC64: return "64-bit PowerPC";
-        case EM_S390: return "IBM S/390";
-        case EM_ARM: return "ARM";
-        case EM_SH: return "SuperH";
-        case EM_SPARCV9: return "SPARC V9";
-        case EM_IA_64: return "IA-64";
-        case EM_X86_64: return "x86-64";
-        case EM_AVR: return "AVR";
-        case EM_XTENSA: return "Xtensa";
-        case EM_MSP430: return "MSP430";
-        case EM_AARCH64: return "AArch64";
-        case EM_RISCV: return "RISC-V";
-        case EM_BPF: return "eBPF";
-        case EM_LOONGARCH: return "LoongArch";
-        default: return nullptr;
+        case EM_NONE:
+            return "no machine";
+        case EM_SPARC:
+            return "SPARC";
+        case EM_386:
+            return "i386";
+        case EM_68K:
+            return "Motorola 68000";
+        case EM_MIPS:
+            return "MIPS";
+        case EM_PPC:
+            return "PowerPC";
+        case EM_PPC64:
+            return "64-bit PowerPC";
+        case EM_S390:
+            return "IBM S/390";
+        case EM_ARM:
+            return "ARM";
+        case EM_SH:
+            return "SuperH";
+        case EM_SPARCV9:
+            return "SPARC V9";
+        case EM_IA_64:
+            return "IA-64";
+        case EM_X86_64:
+            return "x86-64";
+        case EM_AVR:
+            return "AVR";
+        case EM_XTENSA:
+            return "Xtensa";
+        case EM_MSP430:
+            return "MSP430";
+        case EM_AARCH64:
+            return "AArch64";
+        case EM_RISCV:
+            return "RISC-V";
+        case EM_BPF:
+            return "eBPF";
+        case EM_LOONGARCH:
+            return "LoongArch";
+        default:
+            return nullptr;
     }
 }
 
@@ -100,22 +122,44 @@ std::string machineDescription(unsigned machine) {
 
 std::string fileTypeDescription(unsigned type) {
     switch (type) {
-        case ET_NONE: return "ET_NONE, no file type";
-        case ET_REL: return "ET_REL, a relocatable object file";
-        case ET_DYN: return "ET_DYN, a shared object or position-independent executable";
-        case ET_CORE: return "ET_CORE, a core dump";
-        default: return fmt::format("e_type 0x{:x}", type);
+        case ET_NONE:
+            return "ET_NONE, no file type";
+        case ET_REL:
+            return "ET_REL, a relocatable object file";
+        case ET_DYN:
+            return "ET_DYN, a shared object or position-independent executable";
+        case ET_CORE:
+            return "ET_CORE, a core dump";
+        default:
+            return fmt::format("e_type 0x{:x}", type);
     }
 }
 
 // Tag_CPU_arch values (ARM ELF ABI addendum).
 const char* archName(unsigned arch) {
-    static constexpr std::array<const char*, 23> kNames = {
-        "pre-ARMv4", "ARMv4",       "ARMv4T",           "ARMv5T",           "ARMv5TE",
-        "ARMv5TEJ",  "ARMv6",       "ARMv6KZ",          "ARMv6T2",          "ARMv6K",
-        "ARMv7",     "ARMv6-M",     "ARMv6S-M",         "ARMv7E-M",         "ARMv8-A",
-        "ARMv8-R",   "ARMv8-M.baseline", "ARMv8-M.mainline", "ARMv8.1-A", "ARMv8.2-A",
-        "ARMv8.3-A", "ARMv8.1-M.mainline", "ARMv9-A"};
+    static constexpr std::array<const char*, 23> kNames = {"pre-ARMv4",
+                                                           "ARMv4",
+                                                           "ARMv4T",
+                                                           "ARMv5T",
+                                                           "ARMv5TE",
+                                                           "ARMv5TEJ",
+                                                           "ARMv6",
+                                                           "ARMv6KZ",
+                                                           "ARMv6T2",
+                                                           "ARMv6K",
+                                                           "ARMv7",
+                                                           "ARMv6-M",
+                                                           "ARMv6S-M",
+                                                           "ARMv7E-M",
+                                                           "ARMv8-A",
+                                                           "ARMv8-R",
+                                                           "ARMv8-M.baseline",
+                                                           "ARMv8-M.mainline",
+                                                           "ARMv8.1-A",
+                                                           "ARMv8.2-A",
+                                                           "ARMv8.3-A",
+                                                           "ARMv8.1-M.mainline",
+                                                           "ARMv9-A"};
     return arch < kNames.size() ? kNames[arch] : "an unknown architecture";
 }
 
@@ -192,8 +236,8 @@ void parseFileAttributes(std::span<const std::uint8_t> bytes, CpuAttributes& out
         if (!r.uleb128(tag)) return;
         // Value type: per the ABI addendum for tags below 32, by parity from 32 on
         // (odd: string, even: ULEB128), with Tag_compatibility (32) carrying both.
-        const bool isString = tag == 4 || tag == 5 || tag == 65 || tag == 67 ||
-                              (tag > 32 && (tag & 1) != 0);
+        const bool isString =
+            tag == 4 || tag == 5 || tag == 65 || tag == 67 || (tag > 32 && (tag & 1) != 0);
         if (tag == 32) {
             std::uint64_t flag = 0;
             std::string_view vendor;
@@ -357,7 +401,8 @@ void ElfImage::parse() {
             for (std::size_t i = 0; i < std::min<std::size_t>(4, file_.size()); ++i) {
                 start += fmt::format("{}{:02x}", i == 0 ? "" : " ", file_[i]);
             }
-            fail(name, fmt::format("not an ELF file (starts with {}, expected 7f 45 4c 46)", start));
+            fail(name,
+                 fmt::format("not an ELF file (starts with {}, expected 7f 45 4c 46)", start));
         }
         if (fileSize >= EI_NIDENT) {
             const unsigned cls = file_[EI_CLASS];
@@ -377,8 +422,8 @@ void ElfImage::parse() {
                                        data));
             }
             if (version != EV_CURRENT) {
-                fail(name, fmt::format("unsupported ELF version (EI_VERSION {}), expected 1",
-                                       version));
+                fail(name,
+                     fmt::format("unsupported ELF version (EI_VERSION {}), expected 1", version));
             }
             if (fileSize >= sizeof(Elf32_Ehdr)) {
                 fail(name, fmt::format("malformed ELF file (libelf: {})", libelfError()));
@@ -404,8 +449,9 @@ void ElfImage::parse() {
                                static_cast<unsigned char>(ident[EI_CLASS])));
     }
     if (ident[EI_DATA] != ELFDATA2LSB) {
-        fail(name, "big-endian ELF (ELFDATA2MSB), expected little-endian (ELFDATA2LSB); cmsim "
-                   "runs little-endian Cortex-M firmware");
+        fail(name,
+             "big-endian ELF (ELFDATA2MSB), expected little-endian (ELFDATA2LSB); cmsim "
+             "runs little-endian Cortex-M firmware");
     }
     const Elf32_Ehdr* header = elf32_getehdr(elf.get());
     if (header == nullptr) {
@@ -417,8 +463,8 @@ void ElfImage::parse() {
         fail(name, fmt::format("malformed ELF header (libelf: {})", libelfError()));
     }
     if (header->e_machine != EM_ARM) {
-        fail(name, fmt::format("ELF for {}, expected 32-bit ARM",
-                               machineDescription(header->e_machine)));
+        fail(name,
+             fmt::format("ELF for {}, expected 32-bit ARM", machineDescription(header->e_machine)));
     }
     if (header->e_type != ET_EXEC) {
         fail(name, fmt::format("not an executable ({}); cmsim loads linked firmware (ET_EXEC)",
@@ -441,8 +487,8 @@ void ElfImage::parse() {
         }
         const std::uint64_t tableSize = std::uint64_t{phnum} * sizeof(Elf32_Phdr);
         if (!fitsInFile(header->e_phoff, tableSize, fileSize)) {
-            fail(name, truncatedMessage("program header table", header->e_phoff, tableSize,
-                                        fileSize));
+            fail(name,
+                 truncatedMessage("program header table", header->e_phoff, tableSize, fileSize));
         }
     }
 
@@ -513,8 +559,8 @@ void ElfImage::parse() {
     // ---- section headers ----
     std::size_t shnum = header->e_shnum;
     if (header->e_shoff == 0 && shnum != 0) {
-        fail(name, fmt::format("malformed section header table ({} sections at file offset 0)",
-                               shnum));
+        fail(name,
+             fmt::format("malformed section header table ({} sections at file offset 0)", shnum));
     }
     if (header->e_shoff != 0 && shnum == 0 && elf_getshdrnum(elf.get(), &shnum) != 0) {
         fail(name, fmt::format("malformed section header count (libelf: {})", libelfError()));
@@ -526,8 +572,8 @@ void ElfImage::parse() {
         }
         const std::uint64_t tableSize = std::uint64_t{shnum} * sizeof(Elf32_Shdr);
         if (!fitsInFile(header->e_shoff, tableSize, fileSize)) {
-            fail(name, truncatedMessage("section header table", header->e_shoff, tableSize,
-                                        fileSize));
+            fail(name,
+                 truncatedMessage("section header table", header->e_shoff, tableSize, fileSize));
         }
         // With the table inside the file libelf must see the same number of sections.
         std::size_t libelfCount = 0;
@@ -551,8 +597,8 @@ void ElfImage::parse() {
     auto sectionHeader = [&](std::size_t index, GElf_Shdr& sh) -> Elf_Scn* {
         Elf_Scn* scn = elf_getscn(elf.get(), index);
         if (scn == nullptr || gelf_getshdr(scn, &sh) == nullptr) {
-            fail(name, fmt::format("malformed section header {} (libelf: {})", index,
-                                   libelfError()));
+            fail(name,
+                 fmt::format("malformed section header {} (libelf: {})", index, libelfError()));
         }
         return scn;
     };
@@ -583,7 +629,8 @@ void ElfImage::parse() {
         section.size = static_cast<std::uint32_t>(sh.sh_size);
         if (sh.sh_type == SHT_SYMTAB && symtab == nullptr) symtab = scn;
         if (sh.sh_type == SHT_DYNSYM && dynsym == nullptr) dynsym = scn;
-        if (!attributes && (sh.sh_type == SHT_ARM_ATTRIBUTES || section.name == ".ARM.attributes") &&
+        if (!attributes &&
+            (sh.sh_type == SHT_ARM_ATTRIBUTES || section.name == ".ARM.attributes") &&
             sh.sh_type != SHT_NOBITS) {
             attributes = sections_.size();
         }
@@ -593,8 +640,8 @@ void ElfImage::parse() {
     // ---- the target core ----
     if (attributes) {
         const Section& s = sections_[*attributes];
-        const CpuAttributes cpu = parseArmAttributes(
-            std::span<const std::uint8_t>(file_).subspan(s.offset, s.size));
+        const CpuAttributes cpu =
+            parseArmAttributes(std::span<const std::uint8_t>(file_).subspan(s.offset, s.size));
         cpuArch_ = cpu.arch;
         cpuName_ = cpu.name;
         if (cpu.profile && *cpu.profile != 0) {

@@ -20,8 +20,8 @@
 namespace cmsim {
 
 struct LoadSegment {
-    std::uint32_t address;  // p_paddr: the load address (LMA), where `bytes` go
-    std::uint32_t vaddr;    // p_vaddr: the run address (VMA), e.g. .data in RAM
+    std::uint32_t address;            // p_paddr: the load address (LMA), where `bytes` go
+    std::uint32_t vaddr;              // p_vaddr: the run address (VMA), e.g. .data in RAM
     std::vector<std::uint8_t> bytes;  // the file bytes only (p_filesz of them)
     std::uint32_t memSize;            // p_memsz
     bool executable;                  // PF_X

@@ -7,13 +7,20 @@
 
 namespace cmsim {
 
+namespace {
+// Picoseconds to the nearest microsecond (half up), without overflowing near UINT64_MAX.
+std::uint64_t roundToUs(Picoseconds t) {
+    return t / 1'000'000 + (t % 1'000'000 >= 500'000 ? 1 : 0);
+}
+}  // namespace
+
 std::string formatMs(Picoseconds t) {
-    const std::uint64_t us = (t + 500'000) / 1'000'000;
+    const std::uint64_t us = roundToUs(t);
     return fmt::format("{}.{:03}", us / 1000, us % 1000);
 }
 
 std::string formatSeconds(Picoseconds t) {
-    const std::uint64_t us = (t + 500'000) / 1'000'000;
+    const std::uint64_t us = roundToUs(t);
     return fmt::format("{}.{:06}", us / 1'000'000, us % 1'000'000);
 }
 
@@ -35,8 +42,9 @@ std::optional<Picoseconds> parseDuration(std::string_view text) {
     std::uint64_t whole = 0;
     bool digits = false;
     while (i < text.size() && std::isdigit(static_cast<unsigned char>(text[i]))) {
-        if (whole > std::numeric_limits<std::uint64_t>::max() / 10) return std::nullopt;
-        whole = whole * 10 + static_cast<std::uint64_t>(text[i] - '0');
+        const auto digit = static_cast<std::uint64_t>(text[i] - '0');
+        if (whole > (std::numeric_limits<std::uint64_t>::max() - digit) / 10) return std::nullopt;
+        whole = whole * 10 + digit;
         digits = true;
         ++i;
     }
@@ -60,9 +68,10 @@ std::optional<Picoseconds> parseDuration(std::string_view text) {
     else if (unit == "us") psPerUnit = 1'000'000ULL;
     else if (unit == "ns") psPerUnit = 1'000ULL;
     else return std::nullopt;
-    if (whole > std::numeric_limits<std::uint64_t>::max() / psPerUnit) return std::nullopt;
-    const unsigned __int128 fracPs = static_cast<unsigned __int128>(frac) * psPerUnit / fracScale;
-    return whole * psPerUnit + static_cast<std::uint64_t>(fracPs);
+    const unsigned __int128 total = static_cast<unsigned __int128>(whole) * psPerUnit +
+                                    static_cast<unsigned __int128>(frac) * psPerUnit / fracScale;
+    if (total > std::numeric_limits<std::uint64_t>::max()) return std::nullopt;
+    return static_cast<std::uint64_t>(total);
 }
 
 }  // namespace cmsim

@@ -101,7 +101,11 @@ int Nvic::activeGroupPriority() const {
 int Nvic::executionPriority(const PriorityMasks& m) const {
     int prio = activeGroupPriority();
     // B1.5.4 ExecutionPriority(): BASEPRI, then PRIMASK, then FAULTMASK boost.
-    if (m.basepri != 0) prio = std::min(prio, groupPriority(m.basepri & priorityMask_));
+    // B1.4.3: BASEPRI implements the same bits as a priority field; the others are RAZ/WI,
+    // so the "BASEPRI == 0: no effect" test applies to the implemented bits only (with 4
+    // bits, BASEPRI = 0x0F reads as 0 and masks nothing). The CPU keeps all 8 bits.
+    const std::uint8_t basepri = m.basepri & priorityMask_;
+    if (basepri != 0) prio = std::min(prio, groupPriority(basepri));
     if (m.primask) prio = std::min(prio, 0);
     if (m.faultmask) prio = std::min(prio, -1);
     return prio;

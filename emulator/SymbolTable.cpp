@@ -18,7 +18,9 @@ std::uint64_t endOf(const Symbol& s) {
 
 }  // namespace
 
-void SymbolTable::add(Symbol symbol) { pending_.push_back(std::move(symbol)); }
+void SymbolTable::add(Symbol symbol) {
+    pending_.push_back(std::move(symbol));
+}
 
 void SymbolTable::finalize() {
     // Merge the new symbols in, ranked after everything added before.

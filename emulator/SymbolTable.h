@@ -57,12 +57,12 @@ private:
 
     const Symbol* cover(std::uint32_t addr) const;
 
-    std::vector<Symbol> pending_;         // added, not yet finalized (insertion order)
-    std::vector<Symbol> symbols_;         // sorted by address
-    std::vector<std::uint32_t> order_;    // insertion rank of symbols_[i]
-    std::vector<std::uint32_t> byName_;   // indices into symbols_, by (name, rank)
+    std::vector<Symbol> pending_;           // added, not yet finalized (insertion order)
+    std::vector<Symbol> symbols_;           // sorted by address
+    std::vector<std::uint32_t> order_;      // insertion rank of symbols_[i]
+    std::vector<std::uint32_t> byName_;     // indices into symbols_, by (name, rank)
     std::vector<std::uint32_t> functions_;  // indices of functions, by address
-    std::vector<Span> spans_;             // disjoint, sorted by start
+    std::vector<Span> spans_;               // disjoint, sorted by start
 };
 
 }  // namespace cmsim

@@ -12,12 +12,12 @@ using namespace flash_reg;
 // OPTLOCK=1, BOR off (BOR_LEV=11), all USER bits 1, RDP=0xAA (level 0), no write
 // protection (nWRP all 1).
 constexpr RegisterSpec kRegisters[] = {
-    {ACR, "ACR", 0x00000000, 0x00001F07},                          // §3.9.1
-    {KEYR, "KEYR", 0x00000000, 0xFFFFFFFF, Access::WriteOnly},     // §3.9.2
+    {ACR, "ACR", 0x00000000, 0x00001F07},                             // §3.9.1
+    {KEYR, "KEYR", 0x00000000, 0xFFFFFFFF, Access::WriteOnly},        // §3.9.2
     {OPTKEYR, "OPTKEYR", 0x00000000, 0xFFFFFFFF, Access::WriteOnly},  // §3.9.3
-    {SR, "SR", 0x00000000, 0x000000F3, Access::WriteOneToClear},   // §3.9.4 (BSY read-only)
-    {CR, "CR", 0x80000000, 0x8301037F},                            // §3.9.5: LOCK=1
-    {OPTCR, "OPTCR", 0x0FFFAAED, 0x0FFFFFEF},                      // §3.9.6
+    {SR, "SR", 0x00000000, 0x000000F3, Access::WriteOneToClear},      // §3.9.4 (BSY read-only)
+    {CR, "CR", 0x80000000, 0x8301037F},                               // §3.9.5: LOCK=1
+    {OPTCR, "OPTCR", 0x0FFFAAED, 0x0FFFFFEF},                         // §3.9.6
 };
 
 }  // namespace
@@ -27,7 +27,9 @@ Stm32f4Flash::Stm32f4Flash(PeripheralContext& ctx)
     ctx.time.onClockChange([this](std::uint64_t hz) { checkLatency(hz); });
 }
 
-unsigned Stm32f4Flash::latency() const { return value(ACR) & flash_acr::LATENCY_MASK; }
+unsigned Stm32f4Flash::latency() const {
+    return value(ACR) & flash_acr::LATENCY_MASK;
+}
 
 // RM0090 Table 10, VDD 2.7-3.6 V: 0 WS up to 30 MHz, then one more per 30 MHz
 // (1 WS <= 60, 2 <= 90, 3 <= 120, 4 <= 150, 5 <= 168).
@@ -47,10 +49,12 @@ void Stm32f4Flash::checkLatency(std::uint64_t hclkHz) {
                     have, static_cast<double>(hclkHz) / 1e6, need));
 }
 
-void Stm32f4Flash::onWrite(const RegisterSpec& reg, std::uint32_t oldValue,
-                           std::uint32_t newValue, std::uint32_t written, std::uint32_t lanes) {
+void Stm32f4Flash::onWrite(const RegisterSpec& reg, std::uint32_t oldValue, std::uint32_t newValue,
+                           std::uint32_t written, std::uint32_t lanes) {
     switch (reg.offset) {
-        case ACR: writeAcr(oldValue, newValue); break;
+        case ACR:
+            writeAcr(oldValue, newValue);
+            break;
         case KEYR:
             setValue(KEYR, 0);
             writeKey(crLock_, CR, flash_cr::LOCK, flash_key::KEY1, flash_key::KEY2, written, lanes,
@@ -61,9 +65,14 @@ void Stm32f4Flash::onWrite(const RegisterSpec& reg, std::uint32_t oldValue,
             writeKey(optLock_, OPTCR, flash_optcr::OPTLOCK, flash_key::OPTKEY1, flash_key::OPTKEY2,
                      written, lanes, "OPTKEYR", "FLASH_OPTCR");
             break;
-        case CR: writeCr(oldValue, newValue); break;
-        case OPTCR: writeOptcr(oldValue, newValue); break;
-        default: break;  // SR: write-1-to-clear flags, handled by the base class
+        case CR:
+            writeCr(oldValue, newValue);
+            break;
+        case OPTCR:
+            writeOptcr(oldValue, newValue);
+            break;
+        default:
+            break;  // SR: write-1-to-clear flags, handled by the base class
     }
 }
 

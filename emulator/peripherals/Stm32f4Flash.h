@@ -74,7 +74,7 @@ constexpr std::uint32_t OPTKEY2 = 0x4C5D6E7F;
 }  // namespace flash_key
 
 class Stm32f4Flash final : public RegisterPeripheral {
-public:
+  public:
     static constexpr std::uint32_t kBaseAddress = 0x40023C00;
     static constexpr std::uint32_t kBlockSize = 0x400;
     static constexpr std::uint64_t kHzPerWaitState = 30'000'000;  // Table 10, 2.7-3.6 V
@@ -86,15 +86,15 @@ public:
     // Fewest wait states RM0090 Table 10 allows at this HCLK (2.7-3.6 V).
     static unsigned requiredLatency(std::uint64_t hclkHz);
 
-protected:
+  protected:
     void onWrite(const RegisterSpec& reg, std::uint32_t oldValue, std::uint32_t newValue,
                  std::uint32_t written, std::uint32_t lanes) override;
     void onReset() override;
 
-private:
+  private:
     // One key sequence (KEYR for FLASH_CR, OPTKEYR for FLASH_OPTCR).
     struct KeyLock {
-        unsigned stage = 0;         // 0: expect key 1, 1: expect key 2
+        unsigned stage = 0;  // 0: expect key 1, 1: expect key 2
         bool lockedUntilReset = false;
     };
     void writeKey(KeyLock& lock, std::uint32_t lockRegister, std::uint32_t lockBit,

@@ -17,16 +17,16 @@ using namespace gpio_reg;
 constexpr std::array<RegisterSpec, 10> table(std::uint32_t moder, std::uint32_t ospeedr,
                                              std::uint32_t pupdr) {
     return {{
-        {MODER, "MODER", moder, 0xFFFFFFFF},                   // §8.4.1
-        {OTYPER, "OTYPER", 0x00000000, 0x0000FFFF},            // §8.4.2
-        {OSPEEDR, "OSPEEDR", ospeedr, 0xFFFFFFFF},             // §8.4.3
-        {PUPDR, "PUPDR", pupdr, 0xFFFFFFFF},                   // §8.4.4
-        {IDR, "IDR", 0x00000000, 0x00000000, Access::ReadOnly},  // §8.4.5 (live pad levels)
-        {ODR, "ODR", 0x00000000, 0x0000FFFF},                  // §8.4.6
+        {MODER, "MODER", moder, 0xFFFFFFFF},                        // §8.4.1
+        {OTYPER, "OTYPER", 0x00000000, 0x0000FFFF},                 // §8.4.2
+        {OSPEEDR, "OSPEEDR", ospeedr, 0xFFFFFFFF},                  // §8.4.3
+        {PUPDR, "PUPDR", pupdr, 0xFFFFFFFF},                        // §8.4.4
+        {IDR, "IDR", 0x00000000, 0x00000000, Access::ReadOnly},     // §8.4.5 (live pad levels)
+        {ODR, "ODR", 0x00000000, 0x0000FFFF},                       // §8.4.6
         {BSRR, "BSRR", 0x00000000, 0xFFFFFFFF, Access::WriteOnly},  // §8.4.7
-        {LCKR, "LCKR", 0x00000000, 0x0001FFFF},                // §8.4.8
-        {AFRL, "AFRL", 0x00000000, 0xFFFFFFFF},                // §8.4.9
-        {AFRH, "AFRH", 0x00000000, 0xFFFFFFFF},                // §8.4.10
+        {LCKR, "LCKR", 0x00000000, 0x0001FFFF},                     // §8.4.8
+        {AFRL, "AFRL", 0x00000000, 0xFFFFFFFF},                     // §8.4.9
+        {AFRH, "AFRH", 0x00000000, 0xFFFFFFFF},                     // §8.4.10
     }};
 }
 constexpr auto kPortA = table(0xA8000000, 0x0C000000, 0x64000000);
@@ -40,7 +40,9 @@ std::span<const RegisterSpec> tableFor(char port) {
     return port == 'A' ? kPortA : port == 'B' ? kPortB : kOtherPorts;
 }
 
-unsigned field2(std::uint32_t reg, unsigned pin) { return (reg >> (2 * pin)) & 3u; }
+unsigned field2(std::uint32_t reg, unsigned pin) {
+    return (reg >> (2 * pin)) & 3u;
+}
 
 }  // namespace
 
@@ -121,8 +123,11 @@ std::uint16_t Stm32f4Gpio::computeLevels() const {
             case gpio_moder::OUTPUT:
                 level = ((otyper >> pin) & 1u) != 0 ? (out && released) : out;
                 break;
-            case gpio_moder::ANALOG: level = driven && external; break;
-            default: break;
+            case gpio_moder::ANALOG:
+                level = driven && external;
+                break;
+            default:
+                break;
         }
         if (level) levels |= static_cast<std::uint16_t>(1u << pin);
     }
@@ -169,7 +174,8 @@ std::uint32_t Stm32f4Gpio::onRead(const RegisterSpec& reg, std::uint32_t stored)
                 lockStage_ = 0;
             }
             return (stored & gpio_lckr::LCK_MASK) | (locked_ ? gpio_lckr::LCKK : 0);
-        default: return stored;
+        default:
+            return stored;
     }
 }
 
@@ -196,8 +202,12 @@ void Stm32f4Gpio::onWrite(const RegisterSpec& reg, std::uint32_t oldValue, std::
             break;
         case OSPEEDR:
         case AFRL:
-        case AFRH: enforceLock(reg, oldValue, newValue); break;
-        case ODR: updatePins(); break;  // §8.4.6 (any access width: lanes done by the base)
+        case AFRH:
+            enforceLock(reg, oldValue, newValue);
+            break;
+        case ODR:
+            updatePins();
+            break;  // §8.4.6 (any access width: lanes done by the base)
         case BSRR: {
             // §8.4.7: BSy sets, BRy resets, BSy wins when both are 1. Halfword/byte writes
             // reach only their lanes (`written` is already positioned).
@@ -208,8 +218,11 @@ void Stm32f4Gpio::onWrite(const RegisterSpec& reg, std::uint32_t oldValue, std::
             updatePins();
             break;
         }
-        case LCKR: writeLckr(oldValue, newValue, lanes); break;
-        default: break;
+        case LCKR:
+            writeLckr(oldValue, newValue, lanes);
+            break;
+        default:
+            break;
     }
 }
 
@@ -228,11 +241,20 @@ std::uint32_t Stm32f4Gpio::lockedFieldMask(std::uint32_t offset) const {
         switch (offset) {
             case MODER:
             case OSPEEDR:
-            case PUPDR: mask |= 3u << (2 * pin); break;
-            case OTYPER: mask |= 1u << pin; break;
-            case AFRL: mask |= pin < 8 ? 0xFu << (4 * pin) : 0; break;
-            case AFRH: mask |= pin >= 8 ? 0xFu << (4 * (pin - 8)) : 0; break;
-            default: break;
+            case PUPDR:
+                mask |= 3u << (2 * pin);
+                break;
+            case OTYPER:
+                mask |= 1u << pin;
+                break;
+            case AFRL:
+                mask |= pin < 8 ? 0xFu << (4 * pin) : 0;
+                break;
+            case AFRH:
+                mask |= pin >= 8 ? 0xFu << (4 * (pin - 8)) : 0;
+                break;
+            default:
+                break;
         }
     }
     return mask;
@@ -270,10 +292,17 @@ void Stm32f4Gpio::writeLckr(std::uint32_t oldValue, std::uint32_t newValue, std:
     bool step = false;
     if (word) {
         switch (lockStage_) {
-            case 0: step = key; break;
-            case 1: step = !key && lck == lockPattern_; break;
-            case 2: step = key && lck == lockPattern_; break;
-            default: break;  // stage 3 waits for the read
+            case 0:
+                step = key;
+                break;
+            case 1:
+                step = !key && lck == lockPattern_;
+                break;
+            case 2:
+                step = key && lck == lockPattern_;
+                break;
+            default:
+                break;  // stage 3 waits for the read
         }
     }
     if (step) {

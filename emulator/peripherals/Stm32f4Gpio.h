@@ -50,7 +50,7 @@ constexpr std::uint32_t LCKK = 1u << 16;
 }  // namespace gpio_lckr
 
 class Stm32f4Gpio final : public RegisterPeripheral {
-public:
+  public:
     static constexpr std::uint32_t kBlockSize = 0x400;
     static constexpr std::uint32_t baseAddress(char port) {
         return 0x40020000u + static_cast<std::uint32_t>(port - 'A') * 0x400u;
@@ -76,13 +76,13 @@ public:
         levelListener_ = std::move(f);
     }
 
-protected:
+  protected:
     std::uint32_t onRead(const RegisterSpec& reg, std::uint32_t stored) override;
     void onWrite(const RegisterSpec& reg, std::uint32_t oldValue, std::uint32_t newValue,
                  std::uint32_t written, std::uint32_t lanes) override;
     void onReset() override;
 
-private:
+  private:
     bool clockOn(std::uint32_t offset, bool isWrite);
     std::uint32_t lockedFieldMask(std::uint32_t offset) const;
     void enforceLock(const RegisterSpec& reg, std::uint32_t oldValue, std::uint32_t newValue);
@@ -96,8 +96,8 @@ private:
     std::function<void(unsigned, bool)> levelListener_;
     std::uint16_t externalDriven_ = 0;  // pins the board drives
     std::uint16_t externalLevel_ = 0;
-    std::uint16_t levels_ = 0;          // current pad levels
-    std::uint16_t outputs_ = 0;         // pins in output mode at the last update
+    std::uint16_t levels_ = 0;   // current pad levels
+    std::uint16_t outputs_ = 0;  // pins in output mode at the last update
     // LCKR key sequence (§8.4.8): 0 idle, 1..3 after each write, then a read locks.
     unsigned lockStage_ = 0;
     std::uint32_t lockPattern_ = 0;

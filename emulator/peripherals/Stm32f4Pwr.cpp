@@ -59,8 +59,7 @@ void Stm32f4Pwr::checkScale(std::uint64_t hclkHz) {
         fmt::format("PWR:vos:{}:{}", scale, hclkHz), name(),
         fmt::format("HCLK {:g} MHz exceeds the {} MHz allowed in voltage scale {} (PWR_CR.VOS={}, "
                     "RM0090 §5.1.3)",
-                    static_cast<double>(hclkHz) / 1e6, max / 1'000'000, scale,
-                    scale == 1 ? 1 : 0));
+                    static_cast<double>(hclkHz) / 1e6, max / 1'000'000, scale, scale == 1 ? 1 : 0));
 }
 
 }  // namespace cmsim

@@ -43,7 +43,7 @@ constexpr std::uint32_t VOSRDY = 1u << 14;
 }  // namespace pwr_csr
 
 class Stm32f4Pwr final : public RegisterPeripheral {
-public:
+  public:
     static constexpr std::uint32_t kBaseAddress = 0x40007000;
     static constexpr std::uint32_t kBlockSize = 0x400;
     // Maximum HCLK per regulator scale (STM32F405/407 datasheet, general operating
@@ -55,15 +55,15 @@ public:
     // i.e. be destroyed together with (not before a later clock change of) the machine.
     explicit Stm32f4Pwr(PeripheralContext& ctx);
 
-    unsigned voltageScale() const;        // 1 or 2
-    bool backupDomainWritable() const;    // PWR_CR.DBP
+    unsigned voltageScale() const;      // 1 or 2
+    bool backupDomainWritable() const;  // PWR_CR.DBP
 
-protected:
+  protected:
     std::uint32_t onRead(const RegisterSpec& reg, std::uint32_t stored) override;
     void onWrite(const RegisterSpec& reg, std::uint32_t oldValue, std::uint32_t newValue,
                  std::uint32_t written, std::uint32_t lanes) override;
 
-private:
+  private:
     void checkScale(std::uint64_t hclkHz);
 };
 

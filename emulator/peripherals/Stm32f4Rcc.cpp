@@ -16,46 +16,48 @@ using namespace rcc_reg;
 // read-only flags and the bits that exist only on STM32F42x/43x (SAI, LTDC, GPIOJ/K,
 // UART7/8, SPI4-6, DMA2D, PLLSAI, ...). CR.HSICAL is factory calibration: 0 here.
 constexpr RegisterSpec kRegisters[] = {
-    {CR, "CR", 0x00000083, 0x050D00F9},            // §7.3.1: HSION, HSIRDY, HSITRIM=16
-    {PLLCFGR, "PLLCFGR", 0x24003010, 0x0F437FFF},  // §7.3.2: M=16 N=192 P=2 Q=4, bit 29 = 1
-    {CFGR, "CFGR", 0x00000000, 0xFFFFFCF3},        // §7.3.3: SWS (3:2) is read-only
-    {CIR, "CIR", 0x00000000, 0x00BF3F00},          // §7.3.4: enables + clear bits
-    {AHB1RSTR, "AHB1RSTR", 0x00000000, 0x226011FF},  // §7.3.5
-    {AHB2RSTR, "AHB2RSTR", 0x00000000, 0x000000F1},  // §7.3.6
-    {AHB3RSTR, "AHB3RSTR", 0x00000000, 0x00000001},  // §7.3.7
-    {APB1RSTR, "APB1RSTR", 0x00000000, 0x36FEC9FF},  // §7.3.8
-    {APB2RSTR, "APB2RSTR", 0x00000000, 0x00075933},  // §7.3.9
-    {AHB1ENR, "AHB1ENR", 0x00100000, 0x7E7411FF},    // §7.3.10: CCMDATARAMEN set
-    {AHB2ENR, "AHB2ENR", 0x00000000, 0x000000F1},    // §7.3.11
-    {AHB3ENR, "AHB3ENR", 0x00000000, 0x00000001},    // §7.3.12
-    {APB1ENR, "APB1ENR", 0x00000000, 0x36FEC9FF},    // §7.3.13
-    {APB2ENR, "APB2ENR", 0x00000000, 0x00075F33},    // §7.3.14
-    {AHB1LPENR, "AHB1LPENR", 0x7E6791FF, 0x7E6791FF},  // §7.3.15
-    {AHB2LPENR, "AHB2LPENR", 0x000000F1, 0x000000F1},  // §7.3.16
-    {AHB3LPENR, "AHB3LPENR", 0x00000001, 0x00000001},  // §7.3.17
-    {APB1LPENR, "APB1LPENR", 0x36FEC9FF, 0x36FEC9FF},  // §7.3.18
-    {APB2LPENR, "APB2LPENR", 0x00075F33, 0x00075F33},  // §7.3.19
-    {BDCR, "BDCR", 0x00000000, 0x00018305},            // §7.3.20
-    {CSR, "CSR", 0x0E000000, 0x01000001},              // §7.3.21: POR, PIN, BOR flags
-    {SSCGR, "SSCGR", 0x00000000, 0xCFFFFFFF},          // §7.3.22
+    {CR, "CR", 0x00000083, 0x050D00F9},                  // §7.3.1: HSION, HSIRDY, HSITRIM=16
+    {PLLCFGR, "PLLCFGR", 0x24003010, 0x0F437FFF},        // §7.3.2: M=16 N=192 P=2 Q=4, bit 29 = 1
+    {CFGR, "CFGR", 0x00000000, 0xFFFFFCF3},              // §7.3.3: SWS (3:2) is read-only
+    {CIR, "CIR", 0x00000000, 0x00BF3F00},                // §7.3.4: enables + clear bits
+    {AHB1RSTR, "AHB1RSTR", 0x00000000, 0x226011FF},      // §7.3.5
+    {AHB2RSTR, "AHB2RSTR", 0x00000000, 0x000000F1},      // §7.3.6
+    {AHB3RSTR, "AHB3RSTR", 0x00000000, 0x00000001},      // §7.3.7
+    {APB1RSTR, "APB1RSTR", 0x00000000, 0x36FEC9FF},      // §7.3.8
+    {APB2RSTR, "APB2RSTR", 0x00000000, 0x00075933},      // §7.3.9
+    {AHB1ENR, "AHB1ENR", 0x00100000, 0x7E7411FF},        // §7.3.10: CCMDATARAMEN set
+    {AHB2ENR, "AHB2ENR", 0x00000000, 0x000000F1},        // §7.3.11
+    {AHB3ENR, "AHB3ENR", 0x00000000, 0x00000001},        // §7.3.12
+    {APB1ENR, "APB1ENR", 0x00000000, 0x36FEC9FF},        // §7.3.13
+    {APB2ENR, "APB2ENR", 0x00000000, 0x00075F33},        // §7.3.14
+    {AHB1LPENR, "AHB1LPENR", 0x7E6791FF, 0x7E6791FF},    // §7.3.15
+    {AHB2LPENR, "AHB2LPENR", 0x000000F1, 0x000000F1},    // §7.3.16
+    {AHB3LPENR, "AHB3LPENR", 0x00000001, 0x00000001},    // §7.3.17
+    {APB1LPENR, "APB1LPENR", 0x36FEC9FF, 0x36FEC9FF},    // §7.3.18
+    {APB2LPENR, "APB2LPENR", 0x00075F33, 0x00075F33},    // §7.3.19
+    {BDCR, "BDCR", 0x00000000, 0x00018305},              // §7.3.20
+    {CSR, "CSR", 0x0E000000, 0x01000001},                // §7.3.21: POR, PIN, BOR flags
+    {SSCGR, "SSCGR", 0x00000000, 0xCFFFFFFF},            // §7.3.22
     {PLLI2SCFGR, "PLLI2SCFGR", 0x20003000, 0x70007FC0},  // §7.3.23: N=192 R=2
 };
 
 constexpr Cycles kNever = EventQueue::kNever;
 constexpr std::uint64_t kMHz = 1'000'000;
-constexpr std::uint64_t kMaxHclk = 168 * kMHz;   // RM0090 §7.2 / DS8626
-constexpr std::uint64_t kMaxPclk1 = 42 * kMHz;   // §7.3.3 PPRE1
-constexpr std::uint64_t kMaxPclk2 = 84 * kMHz;   // §7.3.3 PPRE2
-constexpr std::uint64_t kMaxPllOut = 168 * kMHz; // §7.3.2 PLLP
-constexpr std::uint64_t kMaxI2sClk = 192 * kMHz; // §7.3.23 PLLI2SR
+constexpr std::uint64_t kMaxHclk = 168 * kMHz;    // RM0090 §7.2 / DS8626
+constexpr std::uint64_t kMaxPclk1 = 42 * kMHz;    // §7.3.3 PPRE1
+constexpr std::uint64_t kMaxPclk2 = 84 * kMHz;    // §7.3.3 PPRE2
+constexpr std::uint64_t kMaxPllOut = 168 * kMHz;  // §7.3.2 PLLP
+constexpr std::uint64_t kMaxI2sClk = 192 * kMHz;  // §7.3.23 PLLI2SR
 
 constexpr const char* kOscName[] = {"HSI", "HSE", "PLL", "PLLI2S", "LSI", "LSE"};
 constexpr const char* kSwName[] = {"HSI", "HSE", "PLL", "SW=11"};
 // CIR flag bit per oscillator (RM0090 §7.3.4), in Osc order: HSI HSE PLL PLLI2S LSI LSE.
-constexpr std::uint32_t kCirFlag[] = {rcc_cir::HSIRDYF, rcc_cir::HSERDYF,    rcc_cir::PLLRDYF,
+constexpr std::uint32_t kCirFlag[] = {rcc_cir::HSIRDYF,    rcc_cir::HSERDYF, rcc_cir::PLLRDYF,
                                       rcc_cir::PLLI2SRDYF, rcc_cir::LSIRDYF, rcc_cir::LSERDYF};
 
-std::string mhz(std::uint64_t hz) { return fmt::format("{:g} MHz", static_cast<double>(hz) / 1e6); }
+std::string mhz(std::uint64_t hz) {
+    return fmt::format("{:g} MHz", static_cast<double>(hz) / 1e6);
+}
 
 std::uint32_t offsetOf(std::string_view registerName) {
     for (const auto& r : kRegisters) {
@@ -69,7 +71,9 @@ unsigned ahbDivider(std::uint32_t hpre) {
     static constexpr unsigned kDiv[] = {2, 4, 8, 16, 64, 128, 256, 512};
     return (hpre & 0x8u) != 0 ? kDiv[hpre & 0x7u] : 1;
 }
-unsigned apbDivider(std::uint32_t ppre) { return (ppre & 0x4u) != 0 ? 2u << (ppre & 0x3u) : 1; }
+unsigned apbDivider(std::uint32_t ppre) {
+    return (ppre & 0x4u) != 0 ? 2u << (ppre & 0x3u) : 1;
+}
 
 }  // namespace
 
@@ -100,10 +104,9 @@ Cycles Stm32f4Rcc::readyAt(Osc o) const {
             // it has no output (never locks) with PLLM=0 or PLLN=0.
             const std::uint32_t cfg = value(PLLCFGR);
             const bool main = o == PLL;
-            const std::uint32_t n =
-                main ? (cfg & rcc_pllcfgr::PLLN_MASK) >> rcc_pllcfgr::PLLN_SHIFT
-                     : (value(PLLI2SCFGR) & rcc_plli2scfgr::PLLI2SN_MASK) >>
-                           rcc_plli2scfgr::PLLI2SN_SHIFT;
+            const std::uint32_t n = main ? (cfg & rcc_pllcfgr::PLLN_MASK) >> rcc_pllcfgr::PLLN_SHIFT
+                                         : (value(PLLI2SCFGR) & rcc_plli2scfgr::PLLI2SN_MASK) >>
+                                               rcc_plli2scfgr::PLLI2SN_SHIFT;
             if ((cr & (main ? PLLON : PLLI2SON)) == 0 || (cfg & rcc_pllcfgr::PLLM_MASK) == 0 ||
                 n == 0) {
                 return kNever;
@@ -121,7 +124,8 @@ Cycles Stm32f4Rcc::readyAt(Osc o) const {
             return onAt_[LSE] +
                    ((bdcr & rcc_bdcr::LSEBYP) != 0 ? kLseBypassStartupCycles : kLseStartupCycles);
         }
-        case kOscCount: break;
+        case kOscCount:
+            break;
     }
     return kNever;
 }
@@ -159,10 +163,14 @@ std::uint64_t Stm32f4Rcc::plli2sHz() const {
 
 std::uint64_t Stm32f4Rcc::clockOf(std::uint32_t sws) const {
     switch (sws) {
-        case rcc_cfgr::SW_HSI: return kHsiHz;
-        case rcc_cfgr::SW_HSE: return hseHz_;
-        case rcc_cfgr::SW_PLL: return pllOutputHz();
-        default: return 0;
+        case rcc_cfgr::SW_HSI:
+            return kHsiHz;
+        case rcc_cfgr::SW_HSE:
+            return hseHz_;
+        case rcc_cfgr::SW_PLL:
+            return pllOutputHz();
+        default:
+            return 0;
     }
 }
 
@@ -209,24 +217,39 @@ std::uint32_t Stm32f4Rcc::onRead(const RegisterSpec& reg, std::uint32_t stored) 
         case CR: {
             using namespace rcc_cr;
             const std::uint32_t live = HSIRDY | HSERDY | PLLRDY | PLLI2SRDY;
-            return (stored & ~live) | flag(HSIRDY, HSI) | flag(HSERDY, HSE) |
-                   flag(PLLRDY, PLL) | flag(PLLI2SRDY, PLLI2S);
+            return (stored & ~live) | flag(HSIRDY, HSI) | flag(HSERDY, HSE) | flag(PLLRDY, PLL) |
+                   flag(PLLI2SRDY, PLLI2S);
         }
-        case CSR: return (stored & ~rcc_csr::LSIRDY) | flag(rcc_csr::LSIRDY, LSI);
-        case BDCR: return (stored & ~rcc_bdcr::LSERDY) | flag(rcc_bdcr::LSERDY, LSE);
-        default: return stored;
+        case CSR:
+            return (stored & ~rcc_csr::LSIRDY) | flag(rcc_csr::LSIRDY, LSI);
+        case BDCR:
+            return (stored & ~rcc_bdcr::LSERDY) | flag(rcc_bdcr::LSERDY, LSE);
+        default:
+            return stored;
     }
 }
 
 void Stm32f4Rcc::onWrite(const RegisterSpec& reg, std::uint32_t oldValue, std::uint32_t newValue,
                          std::uint32_t written, std::uint32_t /*lanes*/) {
     switch (reg.offset) {
-        case CR: writeCr(oldValue, newValue); break;
-        case PLLCFGR: writePllcfgr(oldValue, newValue); break;
-        case CFGR: writeCfgr(oldValue, newValue); break;
-        case CIR: writeCir(oldValue, newValue, written); break;
-        case BDCR: writeBdcr(oldValue, newValue); break;
-        case CSR: writeCsr(oldValue, newValue); break;
+        case CR:
+            writeCr(oldValue, newValue);
+            break;
+        case PLLCFGR:
+            writePllcfgr(oldValue, newValue);
+            break;
+        case CFGR:
+            writeCfgr(oldValue, newValue);
+            break;
+        case CIR:
+            writeCir(oldValue, newValue, written);
+            break;
+        case BDCR:
+            writeBdcr(oldValue, newValue);
+            break;
+        case CSR:
+            writeCsr(oldValue, newValue);
+            break;
         case AHB1RSTR:
         case AHB2RSTR:
         case AHB3RSTR:
@@ -262,7 +285,8 @@ void Stm32f4Rcc::onWrite(const RegisterSpec& reg, std::uint32_t oldValue, std::u
                             "configure PLLI2S only while it is disabled)");
             }
             break;
-        default: break;  // ENR / LPENR: plain storage, read by isGateEnabled()
+        default:
+            break;  // ENR / LPENR: plain storage, read by isGateEnabled()
     }
 }
 
@@ -438,10 +462,10 @@ void Stm32f4Rcc::checkHse() {
     const std::uint64_t lo = bypass ? 1 * kMHz : 4 * kMHz;
     const std::uint64_t hi = bypass ? 50 * kMHz : 26 * kMHz;
     if (hseHz_ < lo || hseHz_ > hi) {
-        mistakeOnce("RCC:hse-range",
-                    fmt::format("board HSE {} is outside the {} range {}..{} (RM0090 §7.2.1)",
-                                mhz(hseHz_), bypass ? "external clock (HSEBYP)" : "crystal",
-                                mhz(lo), mhz(hi)));
+        mistakeOnce(
+            "RCC:hse-range",
+            fmt::format("board HSE {} is outside the {} range {}..{} (RM0090 §7.2.1)", mhz(hseHz_),
+                        bypass ? "external clock (HSEBYP)" : "crystal", mhz(lo), mhz(hi)));
     }
 }
 
@@ -455,11 +479,13 @@ void Stm32f4Rcc::checkPll() {
     const std::uint64_t p = 2 * (((cfg & PLLP_MASK) >> PLLP_SHIFT) + 1);
     const std::uint64_t q = (cfg & PLLQ_MASK) >> PLLQ_SHIFT;
     auto bad = [&](const std::string& msg) { mistakeOnce("RCC:pll:" + msg, msg); };
-    if (m < 2) bad(fmt::format("PLLCFGR.PLLM={} is a wrong configuration (2..63, RM0090 §7.3.2)", m));
+    if (m < 2)
+        bad(fmt::format("PLLCFGR.PLLM={} is a wrong configuration (2..63, RM0090 §7.3.2)", m));
     if (n < 50 || n > 432) {
         bad(fmt::format("PLLCFGR.PLLN={} is a wrong configuration (50..432, RM0090 §7.3.2)", n));
     }
-    if (q < 2) bad(fmt::format("PLLCFGR.PLLQ={} is a wrong configuration (2..15, RM0090 §7.3.2)", q));
+    if (q < 2)
+        bad(fmt::format("PLLCFGR.PLLQ={} is a wrong configuration (2..15, RM0090 §7.3.2)", q));
     const std::uint64_t in = pllInputHz();
     if (m == 0 || in == 0) return;
     if (in < 1 * kMHz * m || in > 2 * kMHz * m) {
@@ -472,7 +498,8 @@ void Stm32f4Rcc::checkPll() {
                         mhz(vco), n));
     }
     if (vco / p > kMaxPllOut) {
-        bad(fmt::format("PLL output {} (PLLP={}) exceeds 168 MHz (RM0090 §7.3.2)", mhz(vco / p), p));
+        bad(fmt::format("PLL output {} (PLLP={}) exceeds 168 MHz (RM0090 §7.3.2)", mhz(vco / p),
+                        p));
     }
 }
 
@@ -489,14 +516,17 @@ void Stm32f4Rcc::checkPllI2s() {
                         n));
     }
     if (r < 2) {
-        bad(fmt::format("PLLI2SCFGR.PLLI2SR={} is a wrong configuration (2..7, RM0090 §7.3.23)", r));
+        bad(fmt::format("PLLI2SCFGR.PLLI2SR={} is a wrong configuration (2..7, RM0090 §7.3.23)",
+                        r));
     }
-    if (m < 2) bad(fmt::format("PLLCFGR.PLLM={} is a wrong configuration (2..63, RM0090 §7.3.2)", m));
+    if (m < 2)
+        bad(fmt::format("PLLCFGR.PLLM={} is a wrong configuration (2..63, RM0090 §7.3.2)", m));
     const std::uint64_t in = pllInputHz();
     if (m == 0 || in == 0) return;
     const std::uint64_t vco = in * n / m;
     if (vco < 100 * kMHz || vco > 432 * kMHz) {
-        bad(fmt::format("PLLI2S VCO output {} (PLLI2SN={}) is outside 100..432 MHz "
+        bad(
+            fmt::format("PLLI2S VCO output {} (PLLI2SN={}) is outside 100..432 MHz "
                         "(RM0090 §7.3.23)",
                         mhz(vco), n));
     }
@@ -558,9 +588,9 @@ void Stm32f4Rcc::completeSwitch() {
 void Stm32f4Rcc::applyClocks() {
     const std::uint64_t hclk = hclkHz();
     if (hclk > kMaxHclk) {
-        mistakeOnce(fmt::format("RCC:hclk:{}", hclk),
-                    fmt::format("HCLK {} exceeds the 168 MHz maximum of the STM32F405/407",
-                                mhz(hclk)));
+        mistakeOnce(
+            fmt::format("RCC:hclk:{}", hclk),
+            fmt::format("HCLK {} exceeds the 168 MHz maximum of the STM32F405/407", mhz(hclk)));
     }
     if (pclk1Hz() > kMaxPclk1) {
         mistakeOnce(fmt::format("RCC:pclk1:{}", pclk1Hz()),

@@ -109,8 +109,8 @@ constexpr std::uint32_t HSERDYF = 1u << 3;
 constexpr std::uint32_t PLLRDYF = 1u << 4;
 constexpr std::uint32_t PLLI2SRDYF = 1u << 5;
 constexpr std::uint32_t CSSF = 1u << 7;
-constexpr std::uint32_t IE_SHIFT = 8;   // xxxRDYIE = flag << 8
-constexpr std::uint32_t CLR_SHIFT = 16; // xxxRDYC / CSSC = flag << 16
+constexpr std::uint32_t IE_SHIFT = 8;    // xxxRDYIE = flag << 8
+constexpr std::uint32_t CLR_SHIFT = 16;  // xxxRDYC / CSSC = flag << 16
 constexpr std::uint32_t IE_MASK = 0x3Fu << IE_SHIFT;
 constexpr std::uint32_t CLR_MASK = 0xBFu << CLR_SHIFT;
 }  // namespace rcc_cir
@@ -155,7 +155,7 @@ constexpr std::uint32_t PLLI2SR_MASK = 0x7u << PLLI2SR_SHIFT;
 }  // namespace rcc_plli2scfgr
 
 class Stm32f4Rcc final : public RegisterPeripheral {
-public:
+  public:
     static constexpr std::uint32_t kBaseAddress = 0x40023800;
     static constexpr std::uint32_t kBlockSize = 0x400;
     static constexpr unsigned kIrq = 5;  // RCC global interrupt (RM0090 Table 61)
@@ -208,13 +208,13 @@ public:
     // wires this to the PWR model; unwired, BDCR writes are accepted.
     void setBackupDomainWritable(std::function<bool()> f) { backupWritable_ = std::move(f); }
 
-protected:
+  protected:
     std::uint32_t onRead(const RegisterSpec& reg, std::uint32_t stored) override;
     void onWrite(const RegisterSpec& reg, std::uint32_t oldValue, std::uint32_t newValue,
                  std::uint32_t written, std::uint32_t lanes) override;
     void onReset() override;
 
-private:
+  private:
     enum Osc : unsigned { HSI, HSE, PLL, PLLI2S, LSI, LSE, kOscCount };
 
     Cycles readyAt(Osc o) const;  // cycle from which the ready flag reads 1, or kNever
@@ -235,8 +235,8 @@ private:
     void checkPllI2s();
     void scheduleSwitch(bool restart);  // restart: SW was just written
     void completeSwitch();
-    void applyClocks();     // recompute HCLK, tell the time base, check bus limits
-    void armReadyEvent();   // next ready interrupt (CIR) due
+    void applyClocks();    // recompute HCLK, tell the time base, check bus limits
+    void armReadyEvent();  // next ready interrupt (CIR) due
     void deliverReadyInterrupts();
     void mistakeOnce(std::string key, std::string message);
 

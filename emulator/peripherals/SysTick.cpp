@@ -115,6 +115,24 @@ void SysTick::onWrap(Cycles /*late*/) {
     if (next != EventQueue::kNever) ctx().events.schedule(wrapEvent_, next);
 }
 
+void SysTick::catchUp() {
+    // Events run at block boundaries but a register access happens inside a block, so a
+    // wrap may be due (counter already at 0, B3.3.1) and not yet processed. Writes to CSR,
+    // RVR and CVR re-anchor the counter and re-schedule the wrap event; without this the
+    // transition that happened before the write would be lost: no COUNTFLAG and no SysTick
+    // exception, although on silicon the counter reached 0 (B3.3.1, B3.3.3 TICKINT).
+    const Cycles now = ctx().time.now();
+    while (running_ && wrapEvent_.isScheduled() && wrapEvent_.due() <= now) {
+        ctx().events.deschedule(wrapEvent_);
+        onWrap(now - wrapEvent_.due());
+    }
+}
+
+void SysTick::write(std::uint32_t offset, unsigned width, std::uint32_t value) {
+    catchUp();
+    RegisterPeripheral::write(offset, width, value);
+}
+
 std::uint32_t SysTick::onRead(const RegisterSpec& reg, std::uint32_t stored) {
     switch (reg.offset) {
         case kCsr: {

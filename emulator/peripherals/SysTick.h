@@ -27,6 +27,9 @@ public:
     // Number of 1 -> 0 transitions seen so far (for traces and tests).
     std::uint64_t wraps() const { return wraps_; }
 
+    // A register write first applies the 1 -> 0 transitions already due (see catchUp).
+    void write(std::uint32_t offset, unsigned width, std::uint32_t value) override;
+
 protected:
     std::uint32_t onRead(const RegisterSpec& reg, std::uint32_t stored) override;
     void onWrite(const RegisterSpec& reg, std::uint32_t oldValue, std::uint32_t newValue,
@@ -45,6 +48,7 @@ private:
     void start();
     void stop();
     void onWrap(Cycles late);
+    void catchUp();
 
     Config cfg_;
     std::function<void()> pendException_;

@@ -30,7 +30,9 @@ using Bytes = std::vector<std::uint8_t>;
 
 // ---- helpers -----------------------------------------------------------------------------
 
-fs::path dataDir() { return fs::path(CMSIM_SOURCE_DIR) / "tests" / "data" / "elf"; }
+fs::path dataDir() {
+    return fs::path(CMSIM_SOURCE_DIR) / "tests" / "data" / "elf";
+}
 
 Bytes readFile(const fs::path& path) {
     std::ifstream in(path, std::ios::binary);
@@ -55,15 +57,15 @@ std::optional<std::string> inputErrorOf(const std::function<void()>& f) {
     return std::nullopt;
 }
 
-#define EXPECT_INPUT_ERROR(expr, ...)                                                   \
-    do {                                                                                \
-        const auto message_ = inputErrorOf([&] { (void)(expr); });                      \
-        if (message_) {                                                                 \
+#define EXPECT_INPUT_ERROR(expr, ...)                                                            \
+    do {                                                                                         \
+        const auto message_ = inputErrorOf([&] { (void)(expr); });                               \
+        if (message_) {                                                                          \
             for (const std::string& phrase_ : std::initializer_list<std::string>{__VA_ARGS__}) { \
-                EXPECT_NE(message_->find(phrase_), std::string::npos)                   \
-                    << "message: " << *message_ << "\nmissing: " << phrase_;            \
-            }                                                                           \
-        }                                                                               \
+                EXPECT_NE(message_->find(phrase_), std::string::npos)                            \
+                    << "message: " << *message_ << "\nmissing: " << phrase_;                     \
+            }                                                                                    \
+        }                                                                                        \
     } while (0)
 
 std::string hexOf(std::uint64_t v) {
@@ -120,7 +122,9 @@ struct TestSymbol {
 
 // Offsets of the fixed ELF32 fields the tests patch.
 constexpr std::size_t kPhoff = 28, kShoff = 32, kPhentsize = 42, kPhnum = 44, kShentsize = 46;
-constexpr std::size_t phdrAt(std::size_t i) { return sizeof(Elf32_Ehdr) + i * sizeof(Elf32_Phdr); }
+constexpr std::size_t phdrAt(std::size_t i) {
+    return sizeof(Elf32_Ehdr) + i * sizeof(Elf32_Phdr);
+}
 constexpr std::size_t kPOffset = 4, kPPaddr = 12, kPFilesz = 16, kPMemsz = 20;
 
 struct TestElf {
@@ -199,10 +203,9 @@ struct TestElf {
                     append(symtab, sym);
                 }
             }
-            const std::size_t symIndex =
-                addSection(symbolsInDynsym ? ".dynsym" : ".symtab",
-                           symbolsInDynsym ? SHT_DYNSYM : SHT_SYMTAB, 0, 0, addData(symtab),
-                           static_cast<std::uint32_t>(symtab.size()));
+            const std::size_t symIndex = addSection(
+                symbolsInDynsym ? ".dynsym" : ".symtab", symbolsInDynsym ? SHT_DYNSYM : SHT_SYMTAB,
+                0, 0, addData(symtab), static_cast<std::uint32_t>(symtab.size()));
             const std::size_t strIndex =
                 addSection(symbolsInDynsym ? ".dynstr" : ".strtab", SHT_STRTAB, 0, 0,
                            addData(Bytes(strtab.begin(), strtab.end())),
@@ -272,7 +275,9 @@ void ntbs(Bytes& b, std::string_view s) {
     b.insert(b.end(), s.begin(), s.end());
     b.push_back(0);
 }
-Bytes le32(std::uint32_t v) { return {std::uint8_t(v), std::uint8_t(v >> 8), std::uint8_t(v >> 16), std::uint8_t(v >> 24)}; }
+Bytes le32(std::uint32_t v) {
+    return {std::uint8_t(v), std::uint8_t(v >> 8), std::uint8_t(v >> 16), std::uint8_t(v >> 24)};
+}
 
 // One vendor subsection holding one sub-subsection (tag 1 = Tag_File).
 Bytes subsection(std::string_view vendor, const Bytes& attributes, std::uint8_t subTag = 1) {
@@ -316,8 +321,8 @@ TestElf minimalElf() {
     text.vaddr = text.paddr = 0x08000000;
     for (int i = 0; i < 0x40; ++i) text.data.push_back(static_cast<std::uint8_t>(i));
     elf.segments.push_back(text);
-    elf.sections.push_back(TestSection{".text", SHT_PROGBITS, SHF_ALLOC | SHF_EXECINSTR,
-                                       0x08000000, {}, 0});
+    elf.sections.push_back(
+        TestSection{".text", SHT_PROGBITS, SHF_ALLOC | SHF_EXECINSTR, 0x08000000, {}, 0});
     elf.symbols = {
         {"main", 0x08000009, 0x30, STT_FUNC},
         {"$t", 0x08000008, 0, STT_NOTYPE, STB_LOCAL},
@@ -540,9 +545,15 @@ TEST(ElfImageFile, CorruptedBytesNeverCrash) {
         for (int i = 0; i < flips; ++i) {
             const std::size_t at = rng() % b.size();
             switch (rng() % 3) {
-                case 0: b[at] ^= static_cast<std::uint8_t>(1u << (rng() % 8)); break;
-                case 1: b[at] = static_cast<std::uint8_t>(rng()); break;
-                default: b[at] = (rng() % 2) != 0 ? 0xff : 0x00; break;
+                case 0:
+                    b[at] ^= static_cast<std::uint8_t>(1u << (rng() % 8));
+                    break;
+                case 1:
+                    b[at] = static_cast<std::uint8_t>(rng());
+                    break;
+                default:
+                    b[at] = (rng() % 2) != 0 ? 0xff : 0x00;
+                    break;
             }
         }
         try {
@@ -675,7 +686,8 @@ TEST(ElfImageSynthetic, NotAnExecutable) {
     EXPECT_INPUT_ERROR(ElfImage::fromBytes(elf.build(), "lib.so"),
                        "lib.so: not an executable (ET_DYN, a shared object");
     elf.type = ET_CORE;
-    EXPECT_INPUT_ERROR(ElfImage::fromBytes(elf.build(), "core"), "core: not an executable (ET_CORE");
+    EXPECT_INPUT_ERROR(ElfImage::fromBytes(elf.build(), "core"),
+                       "core: not an executable (ET_CORE");
 }
 
 TEST(ElfImageSynthetic, ProfilesOtherThanMAreRejected) {
@@ -773,7 +785,8 @@ TEST(ElfImageSynthetic, MalformedAttributesAreIgnoredQuietly) {
     const Bytes good = cpuAttributes("cortex-m4", 13, 'M');
     // Every prefix and some garbage: the image loads (entry is odd) and never crashes.
     std::vector<Bytes> variants;
-    for (std::size_t cut = 0; cut <= good.size(); ++cut) variants.emplace_back(good.begin(), good.begin() + static_cast<std::ptrdiff_t>(cut));
+    for (std::size_t cut = 0; cut <= good.size(); ++cut)
+        variants.emplace_back(good.begin(), good.begin() + static_cast<std::ptrdiff_t>(cut));
     variants.push_back({'A', 0xff, 0xff, 0xff, 0xff, 'a', 'e'});
     variants.push_back({'A', 0x02, 0x00, 0x00, 0x00});
     variants.push_back({'B', 0x00});
@@ -849,7 +862,8 @@ TEST(ElfImageSynthetic, TruncatedSegment) {
     put32(b, phdrAt(0) + kPMemsz, 0x10000);
     EXPECT_INPUT_ERROR(ElfImage::fromBytes(b, "t.elf"),
                        "t.elf: truncated (segment 0 at file offset 0x54 + 0x10000 bytes exceeds "
-                       "file size 0x" + hexOf(b.size()) + ")");
+                       "file size 0x" +
+                           hexOf(b.size()) + ")");
 }
 
 TEST(ElfImageSynthetic, TruncatedTables) {

@@ -49,7 +49,8 @@ struct PeripheralTestBench {
     std::vector<unsigned> irqs;
     std::vector<PinChange> pins;
     std::vector<ClockChange> clocks;
-    PeripheralContext ctx{time, events, diag, signals, [this](unsigned irq) { irqs.push_back(irq); }};
+    PeripheralContext ctx{time, events, diag, signals,
+                          [this](unsigned irq) { irqs.push_back(irq); }};
 };
 
 }  // namespace cmsim::test

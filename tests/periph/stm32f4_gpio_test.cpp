@@ -11,7 +11,9 @@ namespace {
 using test::PeripheralTestBench;
 using namespace gpio_reg;
 
-std::uint32_t moderOutput(unsigned pin) { return gpio_moder::OUTPUT << (2 * pin); }
+std::uint32_t moderOutput(unsigned pin) {
+    return gpio_moder::OUTPUT << (2 * pin);
+}
 
 TEST(Stm32f4Gpio, ResetValuesPerPort) {
     PeripheralTestBench b;
@@ -77,13 +79,13 @@ TEST(Stm32f4Gpio, BsrrSetWinsOverReset) {
 TEST(Stm32f4Gpio, HalfwordAndByteBsrrWrites) {
     PeripheralTestBench b;
     Stm32f4Gpio d(b.ctx, 'D', {});
-    d.write(BSRR, 2, 0x0203);      // BS0, BS1, BS9
+    d.write(BSRR, 2, 0x0203);  // BS0, BS1, BS9
     EXPECT_EQ(d.read(ODR, 4), 0x0203u);
     d.write(BSRR + 2, 2, 0x0001);  // BR0 (offset 0x1A)
     EXPECT_EQ(d.read(ODR, 4), 0x0202u);
-    d.write(BSRR + 3, 1, 0x02);    // BR9 (byte 3 = BR15..8)
+    d.write(BSRR + 3, 1, 0x02);  // BR9 (byte 3 = BR15..8)
     EXPECT_EQ(d.read(ODR, 4), 0x0002u);
-    d.write(BSRR + 1, 1, 0x80);    // BS15
+    d.write(BSRR + 1, 1, 0x80);  // BS15
     EXPECT_EQ(d.read(ODR, 4), 0x8002u);
 }
 
@@ -107,7 +109,7 @@ TEST(Stm32f4Gpio, PinChangesArePublishedOnlyForOutputs) {
     EXPECT_FALSE(d.pinLevel(12));
     EXPECT_TRUE(b.pins.empty());
 
-    b.advance(90);  // cycle 100
+    b.advance(90);                       // cycle 100
     d.write(MODER, 4, moderOutput(12));  // becomes an output with ODR already 1
     ASSERT_EQ(b.pins.size(), 1u);
     EXPECT_EQ(b.pins[0].cycle, 100u);

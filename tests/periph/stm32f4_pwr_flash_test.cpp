@@ -99,8 +99,7 @@ TEST(Stm32f4Flash, ZeroWaitStatesAt168MHzIsAFirmwareMistake) {
 TEST(Stm32f4Flash, FiveWaitStatesAt168MHzIsFine) {
     PeripheralTestBench b;
     Stm32f4Flash flash(b.ctx);
-    flash.write(flash_reg::ACR, 4,
-                5u | flash_acr::PRFTEN | flash_acr::ICEN | flash_acr::DCEN);
+    flash.write(flash_reg::ACR, 4, 5u | flash_acr::PRFTEN | flash_acr::ICEN | flash_acr::DCEN);
     EXPECT_EQ(flash.latency(), 5u);
     b.time.setCpuHz(168'000'000);
     EXPECT_TRUE(b.diag.all().empty());

@@ -17,9 +17,9 @@ using namespace rcc_reg;
 
 constexpr std::uint64_t kHse = 8'000'000;  // STM32F4DISCOVERY crystal
 // M=8, N=336, P=2, Q=7, source HSE: 8 MHz / 8 * 336 / 2 = 168 MHz, PLL48CK 48 MHz.
-constexpr std::uint32_t kPll168 =
-    8u | (336u << rcc_pllcfgr::PLLN_SHIFT) | (0u << rcc_pllcfgr::PLLP_SHIFT) |
-    rcc_pllcfgr::PLLSRC | (7u << rcc_pllcfgr::PLLQ_SHIFT);
+constexpr std::uint32_t kPll168 = 8u | (336u << rcc_pllcfgr::PLLN_SHIFT) |
+                                  (0u << rcc_pllcfgr::PLLP_SHIFT) | rcc_pllcfgr::PLLSRC |
+                                  (7u << rcc_pllcfgr::PLLQ_SHIFT);
 constexpr std::uint32_t kPpre1Div4 = 5u << rcc_cfgr::PPRE1_SHIFT;
 constexpr std::uint32_t kPpre2Div2 = 4u << rcc_cfgr::PPRE2_SHIFT;
 
@@ -38,13 +38,13 @@ TEST(Stm32f4Rcc, ResetValuesMatchRm0090) {
     PeripheralTestBench b;
     Stm32f4Rcc rcc(b.ctx, kHse);
     const std::vector<std::pair<std::uint32_t, std::uint32_t>> expected = {
-        {CR, 0x00000083},        {PLLCFGR, 0x24003010},   {CFGR, 0x00000000},
-        {CIR, 0x00000000},       {AHB1RSTR, 0x00000000},  {AHB2RSTR, 0x00000000},
-        {AHB3RSTR, 0x00000000},  {APB1RSTR, 0x00000000},  {APB2RSTR, 0x00000000},
-        {AHB1ENR, 0x00100000},   {AHB2ENR, 0x00000000},   {AHB3ENR, 0x00000000},
-        {APB1ENR, 0x00000000},   {APB2ENR, 0x00000000},   {AHB1LPENR, 0x7E6791FF},
-        {AHB2LPENR, 0x000000F1}, {AHB3LPENR, 0x00000001}, {APB1LPENR, 0x36FEC9FF},
-        {APB2LPENR, 0x00075F33}, {BDCR, 0x00000000},      {CSR, 0x0E000000},
+        {CR, 0x00000083},        {PLLCFGR, 0x24003010},    {CFGR, 0x00000000},
+        {CIR, 0x00000000},       {AHB1RSTR, 0x00000000},   {AHB2RSTR, 0x00000000},
+        {AHB3RSTR, 0x00000000},  {APB1RSTR, 0x00000000},   {APB2RSTR, 0x00000000},
+        {AHB1ENR, 0x00100000},   {AHB2ENR, 0x00000000},    {AHB3ENR, 0x00000000},
+        {APB1ENR, 0x00000000},   {APB2ENR, 0x00000000},    {AHB1LPENR, 0x7E6791FF},
+        {AHB2LPENR, 0x000000F1}, {AHB3LPENR, 0x00000001},  {APB1LPENR, 0x36FEC9FF},
+        {APB2LPENR, 0x00075F33}, {BDCR, 0x00000000},       {CSR, 0x0E000000},
         {SSCGR, 0x00000000},     {PLLI2SCFGR, 0x20003000},
     };
     for (const auto& [offset, value] : expected) {
@@ -70,7 +70,7 @@ TEST(Stm32f4Rcc, ReservedAndReadOnlyBitsAreNotWritable) {
     Stm32f4Rcc rcc(b.ctx, kHse);
     rcc.write(AHB1ENR, 4, 0xFFFFFFFF);
     EXPECT_EQ(rcc.read(AHB1ENR, 4), 0x7E7411FFu);  // no GPIOJ/K, DMA2D on the F407
-    rcc.write(CFGR, 4, rcc_cfgr::SWS_MASK);         // SWS is read-only
+    rcc.write(CFGR, 4, rcc_cfgr::SWS_MASK);        // SWS is read-only
     EXPECT_EQ(rcc.read(CFGR, 4), 0u);
 }
 
@@ -175,8 +175,8 @@ TEST(Stm32f4Rcc, SwitchToUnlockedPllWaitsForLock) {
     const Cycles t0 = b.time.now();
     rcc.write(CR, 4, rcc.read(CR, 4) | rcc_cr::HSEON | rcc_cr::PLLON);
     rcc.write(CFGR, 4, kPpre1Div4 | kPpre2Div2 | rcc_cfgr::SW_PLL);
-    const Cycles switchAt = t0 + Stm32f4Rcc::kHseStartupCycles + Stm32f4Rcc::kPllLockCycles +
-                            Stm32f4Rcc::kSwitchCycles;
+    const Cycles switchAt =
+        t0 + Stm32f4Rcc::kHseStartupCycles + Stm32f4Rcc::kPllLockCycles + Stm32f4Rcc::kSwitchCycles;
     b.advance(switchAt - 1 - b.time.now());
     EXPECT_EQ(sws(rcc), rcc_cfgr::SW_HSI);
     EXPECT_EQ(b.time.cpuHz(), 16'000'000u);
@@ -294,9 +294,8 @@ TEST(Stm32f4Rcc, GateQueryAndPeripheralResetCallback) {
     PeripheralTestBench b;
     Stm32f4Rcc rcc(b.ctx, kHse);
     std::vector<std::pair<std::string, unsigned>> resets;
-    rcc.onPeripheralReset([&](std::string_view reg, unsigned bit) {
-        resets.emplace_back(std::string(reg), bit);
-    });
+    rcc.onPeripheralReset(
+        [&](std::string_view reg, unsigned bit) { resets.emplace_back(std::string(reg), bit); });
     const ClockGate gpiod{"AHB1ENR", "AHB1RSTR", 3};
     EXPECT_FALSE(rcc.isGateEnabled(gpiod));
     rcc.write(AHB1ENR, 4, rcc.read(AHB1ENR, 4) | (1u << 3));
@@ -324,8 +323,8 @@ TEST(Stm32f4Rcc, HseReadyInterruptSetsFlagAndRaisesIrq5) {
     b.advance(1);
     ASSERT_EQ(b.irqs, std::vector<unsigned>{Stm32f4Rcc::kIrq});
     EXPECT_EQ(rcc.read(CIR, 4) & rcc_cir::HSERDYF, rcc_cir::HSERDYF);
-    rcc.write(CIR, 4, (rcc_cir::HSERDYF << rcc_cir::IE_SHIFT) |
-                          (rcc_cir::HSERDYF << rcc_cir::CLR_SHIFT));
+    rcc.write(CIR, 4,
+              (rcc_cir::HSERDYF << rcc_cir::IE_SHIFT) | (rcc_cir::HSERDYF << rcc_cir::CLR_SHIFT));
     EXPECT_EQ(rcc.read(CIR, 4), rcc_cir::HSERDYF << rcc_cir::IE_SHIFT);  // clear bits read 0
 }
 
