@@ -143,6 +143,13 @@ std::unique_ptr<Peripheral> Machine::makeModel(const PeripheralBlock& block) {
                 if (gate && gate->resetRegister == reg && gate->bit == bit) peripherals_[i]->reset();
             }
         });
+        // BDCR is write-protected until PWR_CR.DBP is set (RM0090 §5.1.2); the PWR block
+        // is looked up when BDCR is written, since it is built after the RCC.
+        owned->model().setBackupDomainWritable([this] {
+            auto* gated = dynamic_cast<ClockGatedPeripheral*>(peripheral("PWR"));
+            auto* pwr = gated != nullptr ? dynamic_cast<Stm32f4Pwr*>(&gated->inner()) : nullptr;
+            return pwr != nullptr && pwr->backupDomainWritable();
+        });
         return owned;
     }
     if (model == "stm32f4.pwr") return std::make_unique<Stm32f4Pwr>(ctx_);
