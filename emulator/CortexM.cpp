@@ -172,9 +172,10 @@ CoreStop CortexM::run(Cycles untilCycle) {
             continue;
         }
         memFaulted_ = false;
+        stoppedByHook_ = false;
         const uc_err err = uc_emu_start(uc_.get(), resumePc_ | 1u, 0, 0, 0);
         const std::uint32_t pc = uc_.reg(UC_ARM_REG_PC);
-        if (pendingStop_) continue;  // stopped by a hook; resumePc_ already set
+        if (pendingStop_ || stoppedByHook_) continue;  // resumePc_ set by the hook
         resumePc_ = pc;
         if (sleeping_) continue;  // SLEEPONEXIT stopped the core on exception return
         if (err == UC_ERR_OK) {
@@ -248,6 +249,7 @@ bool CortexM::attend(std::uint32_t blockAddress) {
     if (pendingStop_ || time_.now() >= runLimit_) {
         // The block does not run; the run loop resumes here later.
         resumePc_ = blockAddress;
+        stoppedByHook_ = true;
         uc_emu_stop(uc_.get());
         return true;
     }

@@ -135,6 +135,7 @@ private:
     Cycles runLimit_ = 0;
     std::optional<CoreStop> pendingStop_;
     std::uint32_t resumePc_ = 0;
+    bool stoppedByHook_ = false;  // the block hook called uc_emu_stop (time limit or stop)
     std::uint32_t blockAddress_ = 0;
     bool sleeping_ = false;
     bool waitingForEvent_ = false;  // WFE (vs WFI)

@@ -347,7 +347,7 @@ TEST_F(ExceptionTest, ReturnToHandlerModeWithOnlyOneActiveExceptionIsInvpc) {
     boot(0x20001000, kThread);
     m.core().enterException(15, kThread);
     setReg(UC_ARM_REG_LR, 0xFFFFFFF1);
-    const CoreStop stop = runCycles(50);
+    const CoreStop stop = runUntilStop(50);
     EXPECT_EQ(stop.reason, CoreStop::Reason::Fault);
     EXPECT_NE(stop.message.find("INVPC"), std::string::npos) << stop.message;
 }
@@ -357,7 +357,7 @@ TEST_F(ExceptionTest, ReadOfUnmappedAddressStopsWithABusErrorNamingTheAddress) {
     code(kThread, {ldrR1Pc(4), kLdrR0R1, kBSelf, kNop});
     word(kThread + 8, 0x40080000);
     boot(0x20001000, kThread);
-    const CoreStop stop = runCycles(50);
+    const CoreStop stop = runUntilStop(50);
     EXPECT_EQ(stop.reason, CoreStop::Reason::Fault);
     EXPECT_NE(stop.message.find("read of address 0x40080000"), std::string::npos) << stop.message;
 }
@@ -383,6 +383,16 @@ TEST_F(ExceptionTest, SysTickFiresEveryRvrPlusOneCyclesOnTheProcessorClock) {
     for (std::size_t i = 0; i < entries.size(); ++i) {
         EXPECT_EQ(entries[i], enabledAt + 10000 * (i + 1) + cycle_model::kExceptionEntry) << i;
     }
+}
+
+TEST_F(ExceptionTest, BusyLoopRunsToTheTimeLimitWithExactCycles) {
+    code(kThread, {kNop, kNop, kBSelf});
+    boot(0x20001000, kThread);
+    const CoreStop stop = m.run(1000);
+    EXPECT_EQ(stop.reason, CoreStop::Reason::TimeLimit) << stop.message;
+    // Blocks: {nop, nop, b .} = 3 cycles, then {b .} = 1 cycle each: 1000 is a boundary.
+    EXPECT_EQ(m.time().now(), 1000u);
+    EXPECT_EQ(reg(UC_ARM_REG_PC), kThread + 4);
 }
 
 }  // namespace

@@ -50,7 +50,16 @@ protected:
         vector(1, resetHandler);
         m.powerOnReset();
     }
-    CoreStop runCycles(Cycles n) { return m.run(m.time().now() + n); }
+    // Runs n cycles and expects the run to end on that limit, nothing else.
+    CoreStop runCycles(Cycles n) {
+        const Cycles until = m.time().now() + n;
+        CoreStop stop = m.run(until);
+        EXPECT_EQ(stop.reason, CoreStop::Reason::TimeLimit) << stop.message;
+        EXPECT_GE(m.time().now(), until);
+        return stop;
+    }
+    // Runs n cycles expecting the firmware to stop the run.
+    CoreStop runUntilStop(Cycles n) { return m.run(m.time().now() + n); }
 };
 
 // Thumb encodings used by the tests (ARM ARM A7.7).
