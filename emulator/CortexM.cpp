@@ -133,25 +133,28 @@ PriorityMasks CortexM::readMasks() const {
 void CortexM::sleepUntilWake() {
     // B1.5.19: WFI wakes on an exception that would preempt were PRIMASK clear (and, with
     // SEVONPEND, on any newly pending one); WFE also on the event register. Time jumps
-    // straight to the next event: an idle core costs nothing to simulate.
-    while (time_.now() < runLimit_ && !pendingStop_) {
-        const PriorityMasks masks = readMasks();
-        if (nvic_.wouldWake(masks)) break;
-        if (waitingForEvent_ && eventRegister_) {
+    // straight to the next event: an idle core costs nothing to simulate. Reaching the run
+    // limit leaves the core asleep, so the next run continues the same sleep.
+    while (true) {
+        bool woken = nvic_.wouldWake(readMasks());
+        if (!woken && waitingForEvent_ && eventRegister_) {
             eventRegister_ = false;
-            break;
+            woken = true;
         }
-        const Cycles next = std::min(events_.nextDue(), runLimit_);
-        time_.advanceTo(next);
+        if (woken) {
+            sleeping_ = false;
+            waitingForEvent_ = false;
+            return;
+        }
+        if (time_.now() >= runLimit_ || pendingStop_) return;
+        time_.advanceTo(std::min(events_.nextDue(), runLimit_));
         const bool anyPendingBefore = nvic_.anyPendingEnabled();
         events_.runDue(time_.now());
         if (waitingForEvent_ && (scb_.scr() & kScrSevOnPend) != 0 && !anyPendingBefore &&
             nvic_.anyPendingEnabled()) {
-            break;  // SEVONPEND: a newly pending exception is a wake-up event for WFE
+            eventRegister_ = true;  // SEVONPEND: a newly pending exception is a WFE event
         }
     }
-    sleeping_ = false;
-    waitingForEvent_ = false;
 }
 
 CoreStop CortexM::run(Cycles untilCycle) {
@@ -241,7 +244,11 @@ void CortexM::onBlock(uc_engine*, std::uint64_t address, std::uint32_t size, voi
     self->blockAddress_ = addr;
     // One compare per block in the common case: nothing due, nothing pending.
     if (self->time_.now() >= self->attention_ && self->attend(addr)) return;
-    self->time_.advance(self->blockCost(addr, size));
+    const BlockCostEntry& block = self->blockInfo(addr, size);
+    self->time_.advance(block.count);
+    // SEV sets the event register (B1.5.18). The block may end with a WFE, which must see
+    // it, and nothing in between can consume it, so setting it at block start is exact.
+    if (block.hasSev) self->eventRegister_ = true;
 }
 
 bool CortexM::attend(std::uint32_t blockAddress) {
@@ -265,13 +272,14 @@ bool CortexM::attend(std::uint32_t blockAddress) {
     return false;
 }
 
-std::uint32_t CortexM::blockCost(std::uint32_t address, std::uint32_t size) {
+const CortexM::BlockCostEntry& CortexM::blockInfo(std::uint32_t address, std::uint32_t size) {
     BlockCostEntry& e = blockCache_[(address >> 1) & (kBlockCacheSize - 1)];
-    if (e.address == address && e.size == size) return e.count;
+    if (e.address == address && e.size == size) return e;
     // Count Thumb instructions: a halfword whose top five bits are 0b11101, 0b11110 or
     // 0b11111 starts a 32-bit encoding (ARM ARM A5.1). IT blocks count every instruction,
     // executed or not, as on silicon.
     std::uint32_t count = 0;
+    bool hasSev = false;
     std::array<std::uint8_t, 4096> buf{};
     const std::uint32_t len = std::min<std::uint32_t>(size, buf.size());
     const std::uint8_t* code = bus_.hostPointer(address, len);
@@ -279,13 +287,18 @@ std::uint32_t CortexM::blockCost(std::uint32_t address, std::uint32_t size) {
     if (code != nullptr) {
         for (std::uint32_t i = 0; i + 1 < len;) {
             const std::uint16_t hw = static_cast<std::uint16_t>(code[i] | (code[i + 1] << 8));
-            i += (hw >> 11) >= 0x1D ? 4 : 2;
+            const bool wide = (hw >> 11) >= 0x1D;
+            if (!wide && hw == 0xBF40) hasSev = true;  // SEV (T1)
+            if (wide && hw == 0xF3AF && i + 3 < len && code[i + 2] == 0x04 && code[i + 3] == 0x80) {
+                hasSev = true;  // SEV.W (T2: 0xF3AF 0x8004)
+            }
+            i += wide ? 4 : 2;
             ++count;
         }
     }
     count = std::max<std::uint32_t>(count, 1) * cycle_model::kPerInstruction;
-    e = {address, size, count};
-    return count;
+    e = {address, size, count, hasSev};
+    return e;
 }
 
 bool CortexM::onInvalidMemory(uc_engine*, uc_mem_type type, std::uint64_t address, int /*size*/,

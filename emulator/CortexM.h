@@ -96,7 +96,8 @@ private:
                                 std::int64_t value, void* user);
     bool attend(std::uint32_t blockAddress);
     void recomputeAttention();
-    std::uint32_t blockCost(std::uint32_t address, std::uint32_t size);
+    struct BlockCostEntry;
+    const BlockCostEntry& blockInfo(std::uint32_t address, std::uint32_t size);
 
     // --- exception model ------------------------------------------------------
     PriorityMasks readMasks() const;
@@ -127,6 +128,7 @@ private:
         std::uint32_t address = 1;  // odd: never a Thumb block address
         std::uint32_t size = 0;
         std::uint32_t count = 0;
+        bool hasSev = false;  // executes SEV: Unicorn runs it as a NOP
     };
     static constexpr std::size_t kBlockCacheSize = 1u << 16;
     std::vector<BlockCostEntry> blockCache_;

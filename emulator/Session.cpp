@@ -37,7 +37,7 @@ std::string formatDiagnostic(const Diagnostic& d) {
                        d.location.empty() ? "" : " [" + d.location + "]");
 }
 
-RunReport runFirmware(const RunRequest& request, std::ostream& out, std::ostream& err) {
+RunReport runFirmware(const RunRequest& request, std::ostream& out, spdlog::logger& log) {
     const BoardDescription* board = findBoard(request.board);
     if (board == nullptr) {
         std::string known;
@@ -46,7 +46,13 @@ RunReport runFirmware(const RunRequest& request, std::ostream& out, std::ostream
     }
     const ElfImage image = ElfImage::load(request.firmware);
     Machine machine(*board, MachineOptions{request.strict});
-    machine.diagnostics().addSink([&err](const Diagnostic& d) { err << formatDiagnostic(d) << '\n'; });
+    machine.diagnostics().addSink([&log](const Diagnostic& d) {
+        if (d.kind == DiagnosticKind::Note) log.info("{}", formatDiagnostic(d));
+        else log.warn("{}", formatDiagnostic(d));
+    });
+    machine.signals().clocks.subscribe([&log](const ClockChange& c) {
+        log.debug("cmsim: clock: HCLK {} at {} ms (cycle {})", formatHz(c.hz), formatMs(c.time), c.cycle);
+    });
     LedMonitor leds(machine.signals(), board->leds, [&](const LedEdge& e) {
         if (request.printEdges) out << formatLedEdge(e) << '\n';
     });
@@ -84,8 +90,8 @@ RunReport runFirmware(const RunRequest& request, std::ostream& out, std::ostream
         case CoreStop::Reason::Requested:
         case CoreStop::Reason::SystemReset:
             report.exitCode = exit_code::kFirmwareFault;
-            err << fmt::format("cmsim: firmware stopped at {} s (cycle {}): {}\n",
-                               formatSeconds(report.simulated), report.cycles, report.stop.message);
+            log.error("cmsim: firmware stopped at {} s (cycle {}): {}", formatSeconds(report.simulated),
+                      report.cycles, report.stop.message);
             break;
     }
     return report;

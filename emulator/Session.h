@@ -8,6 +8,8 @@
 #include <string>
 #include <vector>
 
+#include <spdlog/logger.h>
+
 #include "CortexM.h"
 #include "LedMonitor.h"
 
@@ -44,8 +46,9 @@ struct RunReport {
 };
 
 // Throws InputError for bad input (file, ELF, board, image/board mismatch). LED lines and
-// the summary go to `out`; diagnostics and the stop message go to `err`.
-RunReport runFirmware(const RunRequest& request, std::ostream& out, std::ostream& err);
+// the summary go to `out`; diagnostics and the stop message are logged to `log`
+// (warnings and errors; clock changes at debug level).
+RunReport runFirmware(const RunRequest& request, std::ostream& out, spdlog::logger& log);
 
 // The line printed for one LED edge and the summary table (exposed for tests).
 std::string formatLedEdge(const LedEdge& e);

@@ -385,6 +385,70 @@ TEST_F(ExceptionTest, SysTickFiresEveryRvrPlusOneCyclesOnTheProcessorClock) {
     }
 }
 
+TEST_F(ExceptionTest, FpContextOnPspGivesExcReturnEdAndRestoresControl) {
+    code(kThread, {kBSelf});
+    recordLrHandler(kSysTickHandler, kRecord);
+    vector(15, kSysTickHandler);
+    boot(0x20001000, kThread);
+    setReg(UC_ARM_REG_PSP, 0x20002000);
+    setReg(UC_ARM_REG_CONTROL, 0x6);  // SPSEL | FPCA
+    setReg(UC_ARM_REG_S15, 0x40490FDB);
+
+    m.core().enterException(15, kThread);
+    EXPECT_EQ(reg(UC_ARM_REG_PSP), 0x20002000u - 0x68u);
+    EXPECT_EQ(read32(0x20002000 - 0x68 + 0x20 + 15 * 4), 0x40490FDBu);  // S15 in the frame
+
+    runCycles(50);
+    EXPECT_EQ(read32(kRecord), 0xFFFFFFEDu);
+    EXPECT_EQ(reg(UC_ARM_REG_CONTROL), 0x6u);
+    EXPECT_EQ(reg(UC_ARM_REG_SP), 0x20002000u);
+}
+
+TEST_F(ExceptionTest, PreemptingAHandlerWithFpContextGivesExcReturnE1) {
+    code(kThread, {kBSelf});
+    code(kPendSvHandler, {kBSelf});
+    recordLrHandler(kSysTickHandler, kRecord);
+    vector(14, kPendSvHandler);
+    vector(15, kSysTickHandler);
+    boot(0x20001000, kThread);
+    m.core().enterException(14, kThread);      // now in PendSV, MSP = 0x20000FE0
+    setReg(UC_ARM_REG_CONTROL, 0x4);           // the handler has used the FPU
+    m.core().enterException(15, kPendSvHandler);
+    EXPECT_EQ(reg(UC_ARM_REG_MSP), 0x20000FE0u - 0x68u);
+    runCycles(50);
+    EXPECT_EQ(read32(kRecord), 0xFFFFFFE1u);
+    EXPECT_EQ(reg(UC_ARM_REG_IPSR), 14u);
+    EXPECT_EQ(reg(UC_ARM_REG_CONTROL) & 0x4u, 0x4u);
+    EXPECT_EQ(reg(UC_ARM_REG_MSP), 0x20000FE0u);
+}
+
+TEST_F(ExceptionTest, WfeSleepsUntilAnException) {
+    code(kThread, {0xBF20 /* wfe */, movs(2, 0x77), kBSelf});
+    countingHandler(kSysTickHandler, kRecord);
+    vector(15, kSysTickHandler);
+    boot(0x20001000, kThread);
+    write32(kStRvr, 999);
+    write32(kStCvr, 0);
+    const Cycles enabledAt = m.time().now();
+    write32(kStCsr, 0x7);
+    runCycles(1500);
+    ASSERT_FALSE(exceptionLog.empty());
+    EXPECT_EQ(exceptionLog[0].cycle, enabledAt + 1000 + cycle_model::kExceptionEntry);
+    EXPECT_EQ(exceptionLog[0].pc, kThread + 2);
+    EXPECT_EQ(reg(UC_ARM_REG_R2), 0x77u);
+}
+
+TEST_F(ExceptionTest, WfeAfterSevFallsThroughWithoutSleeping) {
+    // The event register is clear at reset (B1.5.18); SEV sets it, WFE consumes it.
+    code(kThread, {0xBF40 /* sev */, 0xBF20 /* wfe */, movs(3, 0x88), 0xBF20 /* wfe */,
+                   movs(3, 0x99), kBSelf});
+    boot(0x20001000, kThread);
+    runCycles(1000);
+    EXPECT_EQ(reg(UC_ARM_REG_R3), 0x88u);
+    // The second WFE finds the event register consumed and sleeps: nothing wakes it.
+    EXPECT_TRUE(m.core().sleeping());
+}
+
 TEST_F(ExceptionTest, BusyLoopRunsToTheTimeLimitWithExactCycles) {
     code(kThread, {kNop, kNop, kBSelf});
     boot(0x20001000, kThread);

@@ -3,6 +3,8 @@
 
 #include <fmt/format.h>
 
+#include <spdlog/sinks/ostream_sink.h>
+
 #include <sstream>
 
 #include "Format.h"
@@ -23,7 +25,9 @@ protected:
         req.board = "f407";
         req.duration = 4000 * kMs;
         std::ostringstream out, err;
-        report_ = new RunReport(runFirmware(req, out, err));
+        spdlog::logger log("test", std::make_shared<spdlog::sinks::ostream_sink_st>(err));
+        log.set_pattern("%v");
+        report_ = new RunReport(runFirmware(req, out, log));
         stderr_ = new std::string(err.str());
     }
     static void TearDownTestSuite() {

@@ -2,6 +2,8 @@
 // parsing over the cmsim library (emulator/).
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
+#include <spdlog/sinks/stdout_sinks.h>
+#include <spdlog/spdlog.h>
 
 #include <chrono>
 #include <iostream>
@@ -43,7 +45,8 @@ int main(int argc, char** argv) {
                  "Stop the run when the firmware touches a block cmsim does not model");
     app.add_flag("--quiet,-q", [&](std::int64_t) { request.printEdges = false; },
                  "Print only the summary, not every LED change");
-    app.add_flag("--verbose,-v", verbose, "Also print the host speed of the run on stderr");
+    app.add_flag("--verbose,-v", verbose,
+                 "More detail on stderr: clock changes and the host speed of the run");
 
     try {
         app.parse(argc, argv);
@@ -68,7 +71,13 @@ int main(int argc, char** argv) {
 
     try {
         const auto start = std::chrono::steady_clock::now();
-        const cmsim::RunReport report = cmsim::runFirmware(request, std::cout, std::cerr);
+        // Diagnostics through spdlog on stderr, one line each, no timestamps (output must be
+        // identical run to run). -v adds debug lines (clock changes) and the host speed.
+        auto sink = std::make_shared<spdlog::sinks::stderr_sink_st>();
+        spdlog::logger log("cmsim", sink);
+        log.set_pattern("%v");
+        log.set_level(verbose ? spdlog::level::debug : spdlog::level::info);
+        const cmsim::RunReport report = cmsim::runFirmware(request, std::cout, log);
         std::cout.flush();
         if (verbose) {
             const double wall =
