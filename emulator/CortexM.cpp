@@ -244,6 +244,7 @@ void CortexM::onBlock(uc_engine*, std::uint64_t address, std::uint32_t size, voi
     self->blockAddress_ = addr;
     // One compare per block in the common case: nothing due, nothing pending.
     if (self->time_.now() >= self->attention_ && self->attend(addr)) return;
+    self->blockStartCycle_ = self->time_.now();
     const BlockCostEntry& block = self->blockInfo(addr, size);
     self->time_.advance(block.count);
     // SEV sets the event register (B1.5.18). The block may end with a WFE, which must see
@@ -299,6 +300,49 @@ const CortexM::BlockCostEntry& CortexM::blockInfo(std::uint32_t address, std::ui
     count = std::max<std::uint32_t>(count, 1) * cycle_model::kPerInstruction;
     e = {address, size, count, hasSev};
     return e;
+}
+
+std::uint64_t CortexM::watchExecution(std::uint32_t address, ExecutionWatch hit) {
+    auto w = std::make_unique<Watch>(Watch{this, nextWatchId_++, address & ~1u, 0, std::move(hit)});
+    Unicorn::check(uc_hook_add(uc_.get(), &w->hook, UC_HOOK_CODE,
+                               reinterpret_cast<void*>(&CortexM::onWatchedInstruction), w.get(),
+                               w->address, w->address),
+                   "code watch");
+    // Hooks are compiled into translated blocks: drop any translation of this address.
+    uc_ctl_remove_cache(uc_.get(), w->address, w->address + 2);
+    watches_.push_back(std::move(w));
+    return watches_.back()->id;
+}
+
+void CortexM::unwatchExecution(std::uint64_t id) {
+    for (auto it = watches_.begin(); it != watches_.end(); ++it) {
+        if ((*it)->id != id) continue;
+        uc_hook_del(uc_.get(), (*it)->hook);
+        retiredWatches_.push_back(std::move(*it));
+        watches_.erase(it);
+        return;
+    }
+}
+
+void CortexM::onWatchedInstruction(uc_engine*, std::uint64_t address, std::uint32_t /*size*/,
+                                   void* user) {
+    auto* w = static_cast<Watch*>(user);
+    CortexM* self = w->core;
+    // The block was charged at its start; the watched instruction starts after the
+    // instructions before it in the block.
+    Cycles cycle = self->blockStartCycle_;
+    const auto addr = static_cast<std::uint32_t>(address);
+    if (addr > self->blockAddress_ && addr - self->blockAddress_ < 4096) {
+        const std::uint32_t len = addr - self->blockAddress_;
+        if (const std::uint8_t* code = self->bus_.hostPointer(self->blockAddress_, len)) {
+            for (std::uint32_t i = 0; i + 1 < len;) {
+                const std::uint16_t hw = static_cast<std::uint16_t>(code[i] | (code[i + 1] << 8));
+                i += (hw >> 11) >= 0x1D ? 4 : 2;
+                cycle += cycle_model::kPerInstruction;
+            }
+        }
+    }
+    w->hit(addr, cycle);
 }
 
 bool CortexM::onInvalidMemory(uc_engine*, uc_mem_type type, std::uint64_t address, int /*size*/,

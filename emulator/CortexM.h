@@ -9,6 +9,7 @@
 // PopStack), B1.5.12 tail-chaining, B1.5.19 WFI/WFE.
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -84,6 +85,14 @@ public:
     bool sleeping() const { return sleeping_; }
     std::uint64_t exceptionsTaken() const { return exceptionsTaken_; }
 
+    // Calls `hit(address, cycle)` each time the core is about to execute the instruction at
+    // `address`, with the exact cycle at which it starts. Implemented with a UC_HOOK_CODE
+    // bounded to that one address: code elsewhere runs without any hook. Returns an id
+    // for unwatchExecution (which may be called from inside the callback).
+    using ExecutionWatch = std::function<void(std::uint32_t address, Cycles cycle)>;
+    std::uint64_t watchExecution(std::uint32_t address, ExecutionWatch hit);
+    void unwatchExecution(std::uint64_t id);
+
     // Exposed for the exception-model tests: take exception `n` now, as if at a block
     // boundary with the given return address.
     void enterException(unsigned n, std::uint32_t returnAddress) { exceptionEntry(n, returnAddress); }
@@ -92,6 +101,8 @@ private:
     // --- hooks ----------------------------------------------------------------
     static void onBlock(uc_engine*, std::uint64_t address, std::uint32_t size, void* user);
     static void onInterrupt(uc_engine*, std::uint32_t intno, void* user);
+    static void onWatchedInstruction(uc_engine*, std::uint64_t address, std::uint32_t size,
+                                     void* user);
     static bool onInvalidMemory(uc_engine*, uc_mem_type type, std::uint64_t address, int size,
                                 std::int64_t value, void* user);
     bool attend(std::uint32_t blockAddress);
@@ -139,6 +150,17 @@ private:
     std::uint32_t resumePc_ = 0;
     bool stoppedByHook_ = false;  // the block hook called uc_emu_stop (time limit or stop)
     std::uint32_t blockAddress_ = 0;
+    Cycles blockStartCycle_ = 0;
+    struct Watch {
+        CortexM* core;
+        std::uint64_t id;
+        std::uint32_t address;
+        uc_hook hook;
+        ExecutionWatch hit;
+    };
+    std::vector<std::unique_ptr<Watch>> watches_;
+    std::vector<std::unique_ptr<Watch>> retiredWatches_;  // Unicorn deletes hooks lazily
+    std::uint64_t nextWatchId_ = 1;
     bool sleeping_ = false;
     bool waitingForEvent_ = false;  // WFE (vs WFI)
     bool eventRegister_ = false;

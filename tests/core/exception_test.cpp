@@ -449,6 +449,23 @@ TEST_F(ExceptionTest, WfeAfterSevFallsThroughWithoutSleeping) {
     EXPECT_TRUE(m.core().sleeping());
 }
 
+TEST_F(ExceptionTest, ExecutionWatchReportsTheExactStartCycleOfTheInstruction) {
+    code(kThread, {kNop, kNop, kBSelf});
+    boot(0x20001000, kThread);
+    const Cycles t0 = m.time().now();
+    std::vector<Cycles> secondNop, loop;
+    m.core().watchExecution(kThread + 2, [&](std::uint32_t, Cycles c) { secondNop.push_back(c); });
+    std::uint64_t loopWatch = 0;
+    loopWatch = m.core().watchExecution(kThread + 4, [&](std::uint32_t, Cycles c) {
+        loop.push_back(c);
+        if (loop.size() == 3) m.core().unwatchExecution(loopWatch);
+    });
+    runCycles(20);
+    EXPECT_EQ(secondNop, (std::vector<Cycles>{t0 + 1}));
+    // b . starts at t0+2 (inside the first block), then loops as a 1-cycle block.
+    EXPECT_EQ(loop, (std::vector<Cycles>{t0 + 2, t0 + 3, t0 + 4}));
+}
+
 TEST_F(ExceptionTest, BusyLoopRunsToTheTimeLimitWithExactCycles) {
     code(kThread, {kNop, kNop, kBSelf});
     boot(0x20001000, kThread);
