@@ -249,12 +249,36 @@ __attribute__((naked)) void PendSV_Handler(void) {
         "   bx      lr                                   \n");
 }
 
+/*
+ * SVC: used once, by kernel_start, to launch the first task. Naked like PendSV: restore
+ * the task's software frame {r4-r11, EXC_RETURN} (and s16-s31 if its EXC_RETURN says it
+ * has FP context), set PSP to its hardware frame, unmask SysTick/PendSV (BASEPRI = 0)
+ * and return: the exception return pops r0-r3, r12, lr, pc, xPSR from the initial frame
+ * and enters Thread mode on PSP (EXC_RETURN 0xFFFFFFFD, ARMv7-M ARM B1.5.8).
+ */
+__attribute__((naked)) void SVC_Handler(void) {
+    __asm volatile(
+        "   movw    r1, #:lower16:g_current_task         \n"
+        "   movt    r1, #:upper16:g_current_task         \n"
+        "   ldr     r1, [r1]                             \n"
+        "   ldr     r0, [r1]                             \n" /* r0 = first->saved_sp */
+        "   ldmia   r0!, {r4-r11, lr}                    \n"
+#if defined(__ARM_FP)
+        "   tst     lr, #0x10                            \n"
+        "   it      eq                                   \n"
+        "   vldmiaeq r0!, {s16-s31}                      \n"
+#endif
+        "   msr     psp, r0                              \n"
+        "   movs    r0, #0                               \n"
+        "   msr     basepri, r0                          \n"
+        "   isb                                          \n"
+        "   bx      lr                                   \n");
+}
+
 /* ---- start --------------------------------------------------------------------------- */
 
 void kernel_start(uint32_t core_clock_hz) {
     uint32_t reload = core_clock_hz / PORT_TICK_HZ;
-    sched_tcb_t* first;
-    uint32_t psp;
 
     (void)port_irq_save(); /* re-enabled by the launch sequence below */
 
@@ -280,32 +304,28 @@ void kernel_start(uint32_t core_clock_hz) {
     /* The first task is whatever the round robin picks with no current task: the first
      * READY task after the idle task (g_tasks[1]), or the idle task if there is none. */
     g_current_task = NULL;
-    first = sched_core_select_next();
+    (void)sched_core_select_next();
 
     /*
-     * Launch it directly in Thread mode, without an exception return: its initial frame
-     * is discarded, PSP is set to the top of its stack (saved_sp + the 17 words of the
-     * frame, i.e. the frame "popped"), CONTROL.SPSEL = 1 switches Thread mode to PSP
-     * (ISB required after MSR CONTROL, ARMv7-M ARM B5.2.3), tasks stay privileged
-     * (nPRIV = 0) and CONTROL.FPCA is cleared. MSP is reset to _estack: main()'s frame is
-     * never needed again and the handlers get the whole MSP reservation. Then interrupts
-     * are enabled and we branch to the task with LR = task_exit_trap, exactly as if it
-     * had been resumed from its initial frame. (An interrupt arriving between CPSIE and
-     * BX is harmless: it stacks onto the task's PSP, and a PendSV at that point just
-     * saves and later resumes this launch sequence as the first task's context.)
+     * Launch it through an exception return from its initial frame, as FreeRTOS's
+     * Cortex-M ports do: every task, the first included, then starts the same way.
+     *
+     * BASEPRI = SysTick's priority masks SysTick and PendSV (ARMv7-M ARM B1.5.4), while
+     * SVCall (priority 0) can still be taken: with PRIMASK set instead, the SVC would
+     * escalate to HardFault (B1.5.15). MSP is reset to _estack first: main()'s frame is
+     * never needed again and the handlers get the whole MSP reservation. SVC_Handler
+     * pops the first task's software frame, clears BASEPRI and returns into the hardware
+     * frame, so the task starts in Thread mode on PSP with its initial registers.
      */
-    psp = first->saved_sp + (PORT_SW_FRAME_WORDS + PORT_HW_FRAME_WORDS) * 4u;
     __asm volatile(
-        "   msr     psp, %[psp]     \n"
-        "   movs    r3, #2          \n"
-        "   msr     control, r3     \n"
-        "   isb                     \n"
-        "   msr     msp, %[msp]     \n"
-        "   mov     lr, %[exit]     \n"
-        "   cpsie   i               \n"
-        "   bx      %[entry]        \n"
+        "   msr     basepri, %[mask] \n"
+        "   msr     msp, %[msp]      \n"
+        "   cpsie   i                \n"
+        "   dsb                      \n"
+        "   isb                      \n"
+        "   svc     #0               \n"
         :
-        : [psp] "r"(psp), [msp] "r"(_estack), [exit] "r"(task_exit_trap), [entry] "r"(first->entry)
-        : "r3", "lr", "memory");
+        : [mask] "r"(PORT_SYSTICK_PRIORITY), [msp] "r"(_estack)
+        : "memory");
     __builtin_unreachable();
 }

@@ -10,7 +10,7 @@
  *   - task_delay() blocks the calling task for a number of ticks and pends PendSV.
  *
  * Stable symbol names the cmsim emulator and its tests rely on:
- *   PendSV_Handler, SysTick_Handler, idle_task, task_exit_trap, task_delay,
+ *   PendSV_Handler, SysTick_Handler, SVC_Handler, idle_task, task_exit_trap, task_delay,
  *   g_task_stacks (per-task stacks), and from sched_core.h g_tasks, g_task_count,
  *   g_current_task, g_idle_task, g_tick_count.
  *
@@ -72,6 +72,7 @@ void task_exit_trap(void);
 /* Exception handlers (strong definitions of the startup file's weak aliases). */
 void PendSV_Handler(void);
 void SysTick_Handler(void);
+void SVC_Handler(void);
 
 #ifdef __cplusplus
 }
