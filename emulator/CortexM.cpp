@@ -118,7 +118,7 @@ void CortexM::fault(std::string message, std::uint32_t pc) {
 
 void CortexM::recomputeAttention() {
     Cycles a = std::min(events_.nextDue(), runLimit_);
-    if (pendingStop_ || nvic_.anyPendingEnabled()) a = 0;
+    if (pendingStop_ || nvic_.anyPendingEnabled() || !betweenSlices_.empty()) a = 0;
     attention_ = a;
 }
 
@@ -160,7 +160,18 @@ void CortexM::sleepUntilWake() {
 CoreStop CortexM::run(Cycles untilCycle) {
     runLimit_ = untilCycle;
     recomputeAttention();
+    running_ = true;
+    struct NotRunning {
+        bool& flag;
+        ~NotRunning() { flag = false; }
+    } notRunning{running_};
     while (true) {
+        while (!betweenSlices_.empty()) {
+            auto work = std::move(betweenSlices_.front());
+            betweenSlices_.erase(betweenSlices_.begin());
+            work();
+            recomputeAttention();
+        }
         if (pendingStop_) {
             CoreStop s = std::move(*pendingStop_);
             pendingStop_.reset();
@@ -254,7 +265,7 @@ void CortexM::onBlock(uc_engine*, std::uint64_t address, std::uint32_t size, voi
 
 bool CortexM::attend(std::uint32_t blockAddress) {
     events_.runDue(time_.now());
-    if (pendingStop_ || time_.now() >= runLimit_) {
+    if (pendingStop_ || time_.now() >= runLimit_ || !betweenSlices_.empty()) {
         // The block does not run; the run loop resumes here later.
         resumePc_ = blockAddress;
         stoppedByHook_ = true;
@@ -328,13 +339,18 @@ void CortexM::onWatchedInstruction(uc_engine*, std::uint64_t address, std::uint3
                                    void* user) {
     auto* w = static_cast<Watch*>(user);
     CortexM* self = w->core;
-    // The block was charged at its start; the watched instruction starts after the
-    // instructions before it in the block.
-    Cycles cycle = self->blockStartCycle_;
     const auto addr = static_cast<std::uint32_t>(address);
-    if (addr > self->blockAddress_ && addr - self->blockAddress_ < 4096) {
-        const std::uint32_t len = addr - self->blockAddress_;
-        if (const std::uint8_t* code = self->bus_.hostPointer(self->blockAddress_, len)) {
+    const Cycles cycle = self->cycleOf(addr);
+    w->hit(addr, cycle);
+}
+
+Cycles CortexM::cycleOf(std::uint32_t address) const {
+    // The block was charged at its start; an instruction inside it starts after the
+    // instructions before it.
+    Cycles cycle = blockStartCycle_;
+    if (address > blockAddress_ && address - blockAddress_ < 4096) {
+        const std::uint32_t len = address - blockAddress_;
+        if (const std::uint8_t* code = bus_.hostPointer(blockAddress_, len)) {
             for (std::uint32_t i = 0; i + 1 < len;) {
                 const std::uint16_t hw = static_cast<std::uint16_t>(code[i] | (code[i + 1] << 8));
                 i += (hw >> 11) >= 0x1D ? 4 : 2;
@@ -342,7 +358,41 @@ void CortexM::onWatchedInstruction(uc_engine*, std::uint64_t address, std::uint3
             }
         }
     }
-    w->hit(addr, cycle);
+    return cycle;
+}
+
+void CortexM::runBetweenSlices(std::function<void()> work) {
+    if (!running_) {
+        work();
+        return;
+    }
+    betweenSlices_.push_back(std::move(work));
+    attention_ = 0;
+}
+
+void CortexM::setInstructionHook(InstructionHook hook) {
+    runBetweenSlices([this, hook = std::move(hook)]() mutable {
+        if (instructionUcHook_ != 0) {
+            uc_hook_del(uc_.get(), instructionUcHook_);
+            instructionUcHook_ = 0;
+        }
+        instructionHook_ = std::move(hook);
+        if (instructionHook_) {
+            Unicorn::check(uc_hook_add(uc_.get(), &instructionUcHook_, UC_HOOK_CODE,
+                                       reinterpret_cast<void*>(&CortexM::onTracedInstruction), this,
+                                       1, 0),
+                           "instruction trace hook");
+        }
+        // Translated blocks carry their hooks: retranslate everything.
+        // (Unicorn 2.0.1 spells this control uc_ctl_flush_tlb; it flushes translated blocks.)
+        uc_ctl(uc_.get(), UC_CTL_WRITE(UC_CTL_TB_FLUSH, 0));
+    });
+}
+
+void CortexM::onTracedInstruction(uc_engine*, std::uint64_t address, std::uint32_t size, void* user) {
+    auto* self = static_cast<CortexM*>(user);
+    const auto addr = static_cast<std::uint32_t>(address);
+    if (self->instructionHook_) self->instructionHook_(addr, size, self->cycleOf(addr));
 }
 
 bool CortexM::onInvalidMemory(uc_engine*, uc_mem_type type, std::uint64_t address, int /*size*/,
@@ -548,9 +598,11 @@ void CortexM::exceptionEntry(unsigned n, std::uint32_t returnAddress) {
     exceptionTaken(n, excReturn);
     time_.advance(cycle_model::kExceptionEntry);
     if (signals_.exceptions.hasListeners()) {
-        signals_.exceptions.publish(ExceptionEvent{ExceptionEvent::Kind::Entry, time_.now(),
+        const Cycles now = time_.now();
+        signals_.exceptions.publish(ExceptionEvent{ExceptionEvent::Kind::Entry, now,
                                                    time_.nowPicoseconds(), n, returnAddress,
-                                                   excReturn, frameAddr});
+                                                   excReturn, frameAddr,
+                                                   now - std::min(now, nvic_.pendedAt(n))});
     }
     recomputeAttention();
 }
@@ -600,6 +652,9 @@ void CortexM::exceptionReturn(std::uint32_t excReturn) {
     nvic_.setActive(returning, false);
     if (returning != exc::kNmi) uc_.setReg(UC_ARM_REG_FAULTMASK, 0);
 
+    // The frame PopStack would use (B1.5.8): on PSP for a return to Thread mode on PSP.
+    const std::uint32_t frameptr = toThreadPsp ? uc_.reg(UC_ARM_REG_PSP) : uc_.reg(UC_ARM_REG_MSP);
+
     // Tail-chaining (B1.5.12): a pending exception that can preempt the context being
     // returned to is taken without unstacking and restacking; the frame and EXC_RETURN
     // stay as they are.
@@ -608,9 +663,10 @@ void CortexM::exceptionReturn(std::uint32_t excReturn) {
             exceptionTaken(*next, excReturn);
             time_.advance(cycle_model::kTailChain);
             if (signals_.exceptions.hasListeners()) {
-                signals_.exceptions.publish(ExceptionEvent{ExceptionEvent::Kind::TailChain,
-                                                           time_.now(), time_.nowPicoseconds(), *next,
-                                                           0, excReturn, uc_.reg(UC_ARM_REG_SP)});
+                const Cycles now = time_.now();
+                signals_.exceptions.publish(ExceptionEvent{
+                    ExceptionEvent::Kind::TailChain, now, time_.nowPicoseconds(), *next, 0,
+                    excReturn, frameptr, now - std::min(now, nvic_.pendedAt(*next))});
             }
             recomputeAttention();
             return;
@@ -620,7 +676,6 @@ void CortexM::exceptionReturn(std::uint32_t excReturn) {
     // PopStack(frameptr, EXC_RETURN)
     const bool fpFrame = (excReturn & 0x10u) == 0;
     const std::uint32_t frameSize = fpFrame ? 0x68 : 0x20;
-    const std::uint32_t frameptr = toThreadPsp ? uc_.reg(UC_ARM_REG_PSP) : uc_.reg(UC_ARM_REG_MSP);
     std::array<std::uint32_t, 26> frame{};
     if (!uc_.readMemory(frameptr, frame.data(), frameSize)) {
         fault(fmt::format("unstacking fault: exception frame at 0x{:08x} on {} is not readable",

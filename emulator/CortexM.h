@@ -93,6 +93,18 @@ public:
     std::uint64_t watchExecution(std::uint32_t address, ExecutionWatch hit);
     void unwatchExecution(std::uint64_t id);
 
+    // Per-instruction hook for the instruction trace (the only per-instruction cost cmsim
+    // has, and only while set). `hook(address, size, cycle)` runs before each instruction.
+    // Installed or removed between emulation slices, since Unicorn compiles hooks into
+    // translated blocks; pass an empty function to remove it.
+    using InstructionHook = std::function<void(std::uint32_t address, std::uint32_t size, Cycles cycle)>;
+    void setInstructionHook(InstructionHook hook);
+    // Runs `work` outside emulation: at once when the core is not running, else at the
+    // next block boundary, after stopping Unicorn.
+    void runBetweenSlices(std::function<void()> work);
+    // Exact start cycle of the instruction at `address` in the block being executed.
+    Cycles cycleOf(std::uint32_t address) const;
+
     // Exposed for the exception-model tests: take exception `n` now, as if at a block
     // boundary with the given return address.
     void enterException(unsigned n, std::uint32_t returnAddress) { exceptionEntry(n, returnAddress); }
@@ -103,6 +115,8 @@ private:
     static void onInterrupt(uc_engine*, std::uint32_t intno, void* user);
     static void onWatchedInstruction(uc_engine*, std::uint64_t address, std::uint32_t size,
                                      void* user);
+    static void onTracedInstruction(uc_engine*, std::uint64_t address, std::uint32_t size,
+                                    void* user);
     static bool onInvalidMemory(uc_engine*, uc_mem_type type, std::uint64_t address, int size,
                                 std::int64_t value, void* user);
     bool attend(std::uint32_t blockAddress);
@@ -161,6 +175,10 @@ private:
     std::vector<std::unique_ptr<Watch>> watches_;
     std::vector<std::unique_ptr<Watch>> retiredWatches_;  // Unicorn deletes hooks lazily
     std::uint64_t nextWatchId_ = 1;
+    std::vector<std::function<void()>> betweenSlices_;
+    bool running_ = false;
+    InstructionHook instructionHook_;
+    uc_hook instructionUcHook_ = 0;
     bool sleeping_ = false;
     bool waitingForEvent_ = false;  // WFE (vs WFI)
     bool eventRegister_ = false;

@@ -48,6 +48,9 @@ public:
     std::uint32_t read(std::uint32_t o, unsigned w) override { return rcc_->read(o, w); }
     void write(std::uint32_t o, unsigned w, std::uint32_t v) override { rcc_->write(o, w, v); }
     std::string_view registerName(std::uint32_t o) const override { return rcc_->registerName(o); }
+    std::string describeValue(std::uint32_t o, std::uint32_t v, bool w) const override {
+        return rcc_->describeValue(o, v, w);
+    }
     Rcc& model() { return *rcc_; }
     const ClockController& clocks() const { return clocks_; }
 
@@ -66,6 +69,7 @@ Machine::Machine(const BoardDescription& board, MachineOptions options)
            [this](unsigned irq) { nvic_.setPending(exc::kFirstIrq + irq); }},
       uc_(std::make_unique<Unicorn>(unicornModel(board.chip.core.kind))),
       bus_(std::make_unique<Bus>(*uc_)) {
+    nvic_.setClock([this] { return time_.now(); });
     for (const auto& region : board_.chip.memory) {
         if (region.aliasOf.empty()) bus_->mapMemory(region);
     }
@@ -215,7 +219,8 @@ Peripheral* Machine::peripheral(std::string_view name) {
 }
 
 void Machine::resetPeripherals() {
-    events_.clear();
+    // Each device deschedules its own events on reset; events owned by sinks (trace
+    // windows) stay scheduled.
     nvic_.reset();
     time_.reset(board_.chip.resetCpuHz);
     scs_->reset();

@@ -37,6 +37,8 @@ void Nvic::recount() {
 void Nvic::setPending(unsigned e) {
     if (!valid(e) || state_[e].pending) return;
     state_[e].pending = true;
+    if (pendedAt_.size() != state_.size()) pendedAt_.assign(state_.size(), 0);
+    pendedAt_[e] = now_ ? now_() : 0;
     recount();
 }
 

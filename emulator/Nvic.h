@@ -48,6 +48,12 @@ public:
 
     // --- state -----------------------------------------------------------------
     void setPending(unsigned exception);
+    // Cycle at which `exception` last became pending (for entry-latency traces). The clock
+    // is optional: without one every pend is recorded at cycle 0.
+    void setClock(std::function<std::uint64_t()> now) { now_ = std::move(now); }
+    std::uint64_t pendedAt(unsigned exception) const {
+        return exception < pendedAt_.size() ? pendedAt_[exception] : 0;
+    }
     void clearPending(unsigned exception);
     bool isPending(unsigned exception) const { return valid(exception) && state_[exception].pending; }
     void setActive(unsigned exception, bool active);
@@ -113,6 +119,8 @@ private:
     std::vector<State> state_;
     unsigned pendingEnabledCount_ = 0;
     std::function<void()> onChange_;
+    std::function<std::uint64_t()> now_;
+    std::vector<std::uint64_t> pendedAt_;
 };
 
 }  // namespace cmsim

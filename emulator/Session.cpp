@@ -29,6 +29,18 @@ std::string formatLedSummary(const std::vector<LedStats>& stats) {
     return s;
 }
 
+std::string formatTaskSummary(const std::vector<TaskStats>& tasks, Cycles totalCycles) {
+    std::string s = fmt::format("{:<20} {:>8} {:>14} {:>14} {:>8}\n", "task", "runs", "total cycles",
+                                "max slice", "CPU %");
+    for (const auto& t : tasks) {
+        // Share in hundredths of a percent, integer arithmetic (deterministic text).
+        const std::uint64_t bp = totalCycles == 0 ? 0 : (t.totalCycles * 10000 + totalCycles / 2) / totalCycles;
+        s += fmt::format("{:<20} {:>8} {:>14} {:>14} {:>5}.{:02}\n", t.name, t.runs, t.totalCycles,
+                         t.maxSlice, bp / 100, bp % 100);
+    }
+    return s;
+}
+
 std::string formatDiagnostic(const Diagnostic& d) {
     const char* kind = d.kind == DiagnosticKind::FirmwareMistake ? "firmware"
                        : d.kind == DiagnosticKind::ModelGap      ? "not modelled"
@@ -57,6 +69,23 @@ RunReport runFirmware(const RunRequest& request, std::ostream& out, spdlog::logg
         if (request.printEdges) out << formatLedEdge(e) << '\n';
     });
     machine.load(image);
+
+    std::unique_ptr<ContextSwitchDetector> switches;
+    if (request.trace.categories & trace::kSwitch) {
+        switches = std::make_unique<ContextSwitchDetector>(machine.signals(), machine.symbols());
+        for (const auto& [name, symbol] : request.taskNames) {
+            const auto sym = machine.symbols().byName(symbol);
+            if (!sym) {
+                throw InputError(fmt::format("--task {}={}: no symbol '{}' in {}", name, symbol, symbol,
+                                             request.firmware.string()));
+            }
+            switches->nameTask(name, sym->address);
+        }
+    }
+    std::unique_ptr<Tracer> tracer;
+    if (request.trace.categories != 0 && request.traceOut != nullptr) {
+        tracer = std::make_unique<Tracer>(machine, switches.get(), request.trace, *request.traceOut);
+    }
     machine.powerOnReset();
 
     RunReport report;
@@ -67,6 +96,12 @@ RunReport runFirmware(const RunRequest& request, std::ostream& out, spdlog::logg
     }
     report.cycles = machine.time().now();
     report.simulated = machine.time().nowPicoseconds();
+    if (tracer) tracer->flush();
+    if (switches) {
+        switches->finish(report.cycles);
+        report.tasks = switches->tasks();
+        report.contextSwitches = switches->switches();
+    }
     if (const auto* clocks = machine.clocks()) {
         report.sysclkHz = clocks->sysclkHz();
         report.hclkHz = clocks->hclkHz();
@@ -81,6 +116,11 @@ RunReport runFirmware(const RunRequest& request, std::ostream& out, spdlog::logg
                        formatSeconds(report.simulated), report.cycles, formatHz(report.sysclkHz),
                        formatHz(report.hclkHz));
     out << formatLedSummary(report.leds);
+    if (switches) {
+        out << fmt::format("\n{} context switches; Thread-mode time per task (handlers excluded):\n",
+                           report.contextSwitches);
+        out << formatTaskSummary(report.tasks, report.cycles);
+    }
 
     switch (report.stop.reason) {
         case CoreStop::Reason::TimeLimit: report.exitCode = exit_code::kOk; break;

@@ -10,8 +10,10 @@
 
 #include <spdlog/logger.h>
 
+#include "ContextSwitchDetector.h"
 #include "CortexM.h"
 #include "LedMonitor.h"
+#include "trace/Tracer.h"
 
 namespace cmsim {
 
@@ -30,6 +32,12 @@ struct RunRequest {
     std::optional<Cycles> cycles;
     bool strict = false;
     bool printEdges = true;
+    // Tracing: categories (trace::kExc ...), window, and where the lines go (nullptr:
+    // the log stream's stderr is not used; the CLI passes a file or std::cerr).
+    TraceOptions trace;
+    std::ostream* traceOut = nullptr;
+    // --task NAME=SYMBOL: names for tasks by the function they start in.
+    std::vector<std::pair<std::string, std::string>> taskNames;
 };
 
 struct RunReport {
@@ -43,6 +51,8 @@ struct RunReport {
     std::vector<LedEdge> edges;
     std::size_t firmwareMistakes = 0;
     std::size_t modelGaps = 0;
+    std::vector<TaskStats> tasks;  // with switch tracing on
+    std::uint64_t contextSwitches = 0;
 };
 
 // Throws InputError for bad input (file, ELF, board, image/board mismatch). LED lines and
@@ -54,5 +64,6 @@ RunReport runFirmware(const RunRequest& request, std::ostream& out, spdlog::logg
 std::string formatLedEdge(const LedEdge& e);
 std::string formatLedSummary(const std::vector<LedStats>& stats);
 std::string formatDiagnostic(const Diagnostic& d);
+std::string formatTaskSummary(const std::vector<TaskStats>& tasks, Cycles totalCycles);
 
 }  // namespace cmsim

@@ -28,6 +28,27 @@ struct ExceptionEvent {
     std::uint32_t pc;          // preempted/returned-to PC
     std::uint32_t excReturn;   // EXC_RETURN value involved
     std::uint32_t frameAddress;
+    // Entry/TailChain: cycles from the exception becoming pending to its handler's first
+    // instruction.
+    Cycles latency = 0;
+};
+
+// SysTick counted down to 0 (the 1 -> 0 transition; the exception follows if TICKINT).
+struct TickEvent {
+    Cycles cycle;  // the exact cycle of the transition
+    Picoseconds time;
+    std::uint64_t count;  // transitions so far
+};
+
+// Thread mode resumed on a different process stack than the one an exception preempted:
+// a scheduler switched tasks (recognised generically by ContextSwitchDetector).
+struct ContextSwitch {
+    Cycles cycle;  // first instruction of the incoming task
+    Picoseconds time;
+    std::uint32_t fromTask;  // index into ContextSwitchDetector::tasks()
+    std::uint32_t toTask;
+    Cycles triggerCycle;    // when the outgoing context stopped running (exception entry began)
+    unsigned triggerException;  // the exception that took the outgoing task off the core
 };
 
 // The core clock changed (RCC switched SYSCLK or a prescaler).
@@ -54,6 +75,8 @@ struct Signals {
     Topic<PinChange> pins;
     Topic<ExceptionEvent> exceptions;
     Topic<ClockChange> clocks;
+    Topic<TickEvent> ticks;
+    Topic<ContextSwitch> switches;
 };
 
 }  // namespace cmsim

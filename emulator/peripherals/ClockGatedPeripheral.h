@@ -22,6 +22,9 @@ public:
     std::string_view registerName(std::uint32_t offset) const override {
         return inner_->registerName(offset);
     }
+    std::string describeValue(std::uint32_t offset, std::uint32_t value, bool isWrite) const override {
+        return inner_->describeValue(offset, value, isWrite);
+    }
     Peripheral& inner() { return *inner_; }
 
 private:

@@ -41,9 +41,24 @@ public:
     virtual void write(std::uint32_t offset, unsigned width, std::uint32_t value) = 0;
     // Register name at an offset, for traces and complaints ("" if none).
     virtual std::string_view registerName(std::uint32_t /*offset*/) const { return {}; }
+    // "GPIOD.BSRR": the block and register an offset names (a router names its unit).
+    virtual std::string qualifiedRegisterName(std::uint32_t offset) const {
+        const auto reg = registerName(offset & ~3u);
+        return reg.empty() ? name() + "+0x" + hex3(offset) : name() + "." + std::string(reg);
+    }
+    // The fields of a value read from or written to the register at `offset`, in words,
+    // for the mmio trace ("BS12: PD12 high", "HSERDY PLLRDY"); "" when not described.
+    virtual std::string describeValue(std::uint32_t /*offset*/, std::uint32_t /*value*/,
+                                      bool /*isWrite*/) const {
+        return {};
+    }
 
 protected:
     PeripheralContext& ctx() const { return ctx_; }
+    static std::string hex3(std::uint32_t v) {
+        static constexpr char kDigits[] = "0123456789abcdef";
+        return {kDigits[(v >> 8) & 0xF], kDigits[(v >> 4) & 0xF], kDigits[v & 0xF]};
+    }
 
 private:
     std::string name_;

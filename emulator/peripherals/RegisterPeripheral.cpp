@@ -52,6 +52,21 @@ std::string_view RegisterPeripheral::registerName(std::uint32_t offset) const {
     return r != nullptr ? r->name : std::string_view{};
 }
 
+std::string RegisterPeripheral::describeValue(std::uint32_t offset, std::uint32_t value,
+                                             bool /*isWrite*/) const {
+    const RegisterSpec* r = find(offset);
+    if (r == nullptr) return {};
+    std::string out;
+    for (const auto& f : r->fields) {
+        const std::uint32_t mask = f.width >= 32 ? 0xFFFFFFFFu : ((1u << f.width) - 1);
+        const std::uint32_t v = (value >> f.lsb) & mask;
+        if (v == 0) continue;
+        if (!out.empty()) out += ' ';
+        out += f.width == 1 ? std::string(f.name) : fmt::format("{}={}", f.name, v);
+    }
+    return out;
+}
+
 std::uint32_t RegisterPeripheral::read(std::uint32_t offset, unsigned width) {
     const RegisterSpec* r = find(offset);
     if (r == nullptr) {

@@ -19,6 +19,14 @@ enum class Access : std::uint8_t {
     WriteOneToClear,  // writing 1 to a bit clears it
 };
 
+// A named field of a register, for traces: one bit (listed by name when set) or several
+// (shown as NAME=value).
+struct FieldSpec {
+    std::string_view name;
+    std::uint8_t lsb;
+    std::uint8_t width = 1;
+};
+
 struct RegisterSpec {
     std::uint32_t offset;
     std::string_view name;
@@ -26,6 +34,7 @@ struct RegisterSpec {
     // Bits the firmware can change by writing (reserved and read-only bits are 0).
     std::uint32_t writableMask;
     Access access = Access::ReadWrite;
+    std::span<const FieldSpec> fields = {};
 };
 
 class RegisterPeripheral : public Peripheral {
@@ -37,6 +46,9 @@ public:
     std::uint32_t read(std::uint32_t offset, unsigned width) override;
     void write(std::uint32_t offset, unsigned width, std::uint32_t value) override;
     std::string_view registerName(std::uint32_t offset) const override;
+    // From the register's field table: set one-bit fields by name, wider fields as
+    // NAME=value (non-zero ones only).
+    std::string describeValue(std::uint32_t offset, std::uint32_t value, bool isWrite) const override;
 
     // Stored value of a register, for models and tests (by offset; must exist).
     std::uint32_t value(std::uint32_t offset) const;

@@ -40,11 +40,18 @@ constexpr ShcsrBit kShcsrBits[] = {
     {17, exc::kBusFault, ShcsrBit::Enable},   {18, exc::kUsageFault, ShcsrBit::Enable},
 };
 
+constexpr FieldSpec kIcsrFields[] = {{"VECTACTIVE", 0, 9}, {"RETTOBASE", 11}, {"VECTPENDING", 12, 9},
+                                     {"ISRPENDING", 22}, {"PENDSTCLR", 25}, {"PENDSTSET", 26},
+                                     {"PENDSVCLR", 27}, {"PENDSVSET", 28}, {"NMIPENDSET", 31}};
+constexpr FieldSpec kShcsrFields[] = {{"MEMFAULTACT", 0}, {"BUSFAULTACT", 1}, {"USGFAULTACT", 3},
+                                      {"SVCALLACT", 7}, {"PENDSVACT", 10}, {"SYSTICKACT", 11},
+                                      {"MEMFAULTENA", 16}, {"BUSFAULTENA", 17}, {"USGFAULTENA", 18}};
+
 std::vector<RegisterSpec> makeTable(const CoreConfig& core) {
     const bool m7 = core.kind == CoreKind::CortexM7;
     std::vector<RegisterSpec> t = {
         {Scb::kCpuid, "CPUID", core.cpuid, 0, Access::ReadOnly},
-        {Scb::kIcsr, "ICSR", 0, 0xFFFFFFFF},
+        {Scb::kIcsr, "ICSR", 0, 0xFFFFFFFF, Access::ReadWrite, kIcsrFields},
         {Scb::kVtor, "VTOR", 0, core.vtorMask},
         {Scb::kAircr, "AIRCR", 0, 0xFFFFFFFF},
         {Scb::kScr, "SCR", 0, 0x16},
@@ -54,7 +61,7 @@ std::vector<RegisterSpec> makeTable(const CoreConfig& core) {
         {Scb::kShpr1, "SHPR1", 0, 0x00FFFFFF},
         {Scb::kShpr2, "SHPR2", 0, 0xFF000000},
         {Scb::kShpr3, "SHPR3", 0, 0xFFFF00FF},
-        {Scb::kShcsr, "SHCSR", 0, 0x0007FD8B},
+        {Scb::kShcsr, "SHCSR", 0, 0x0007FD8B, Access::ReadWrite, kShcsrFields},
         {Scb::kCfsr, "CFSR", 0, 0x030FBFBF, Access::WriteOneToClear},
         {Scb::kHfsr, "HFSR", 0, 0xC0000002, Access::WriteOneToClear},
         {Scb::kDfsr, "DFSR", 0, 0x0000001F, Access::WriteOneToClear},

@@ -331,4 +331,37 @@ void Stm32f4Gpio::onReset() {
     updatePins();  // outputs return to inputs: their pads may change
 }
 
+std::string Stm32f4Gpio::describeValue(std::uint32_t offset, std::uint32_t value,
+                                       bool /*isWrite*/) const {
+    std::string out;
+    auto add = [&out](const std::string& item) { out += (out.empty() ? "" : ", ") + item; };
+    switch (offset) {
+        case BSRR:
+            for (unsigned pin = 0; pin < 16; ++pin) {
+                // Set wins when both bits are written (RM0090 §8.4.7).
+                if (value & (1u << pin)) add(fmt::format("BS{}: P{}{} high", pin, port_, pin));
+                else if (value & (1u << (pin + 16))) add(fmt::format("BR{}: P{}{} low", pin, port_, pin));
+            }
+            break;
+        case ODR:
+        case IDR:
+            for (unsigned pin = 0; pin < 16; ++pin) {
+                if (value & (1u << pin)) add(fmt::format("P{}{}", port_, pin));
+            }
+            if (out.empty()) out = "all low";
+            else out += " high";
+            break;
+        case MODER: {
+            static constexpr const char* kModes[] = {"input", "output", "alternate", "analog"};
+            for (unsigned pin = 0; pin < 16; ++pin) {
+                const unsigned mode = (value >> (2 * pin)) & 3u;
+                if (mode != 0) add(fmt::format("P{}{} {}", port_, pin, kModes[mode]));
+            }
+            break;
+        }
+        default: return RegisterPeripheral::describeValue(offset, value, false);
+    }
+    return out;
+}
+
 }  // namespace cmsim

@@ -82,6 +82,12 @@ class Stm32f4Gpio final : public RegisterPeripheral {
                  std::uint32_t written, std::uint32_t lanes) override;
     void onReset() override;
 
+public:
+    // "BS12: PD12 high, BR13: PD13 low" for BSRR; pins for ODR/IDR; modes for MODER.
+    std::string describeValue(std::uint32_t offset, std::uint32_t value, bool isWrite) const override;
+
+protected:
+
   private:
     bool clockOn(std::uint32_t offset, bool isWrite);
     std::uint32_t lockedFieldMask(std::uint32_t offset) const;

@@ -15,20 +15,41 @@ using namespace rcc_reg;
 // RM0090 §7.3 (F405/407 register descriptions). Writable masks leave out reserved bits,
 // read-only flags and the bits that exist only on STM32F42x/43x (SAI, LTDC, GPIOJ/K,
 // UART7/8, SPI4-6, DMA2D, PLLSAI, ...). CR.HSICAL is factory calibration: 0 here.
+// Field tables for the mmio trace (RM0090 §7.3.1-§7.3.3, §7.3.10, §7.3.13).
+constexpr FieldSpec kCrFields[] = {
+    {"HSION", 0}, {"HSIRDY", 1}, {"HSEON", 16}, {"HSERDY", 17}, {"HSEBYP", 18}, {"CSSON", 19},
+    {"PLLON", 24}, {"PLLRDY", 25}, {"PLLI2SON", 26}, {"PLLI2SRDY", 27}};
+constexpr FieldSpec kPllcfgrFields[] = {
+    {"PLLM", 0, 6}, {"PLLN", 6, 9}, {"PLLP", 16, 2}, {"PLLSRC", 22}, {"PLLQ", 24, 4}};
+constexpr FieldSpec kCfgrFields[] = {{"SW", 0, 2},     {"SWS", 2, 2},     {"HPRE", 4, 4},
+                                     {"PPRE1", 10, 3}, {"PPRE2", 13, 3},  {"RTCPRE", 16, 5},
+                                     {"MCO1", 21, 2},  {"MCO1PRE", 24, 3}, {"MCO2PRE", 27, 3},
+                                     {"MCO2", 30, 2}};
+constexpr FieldSpec kAhb1enrFields[] = {
+    {"GPIOAEN", 0},  {"GPIOBEN", 1},  {"GPIOCEN", 2},   {"GPIODEN", 3},       {"GPIOEEN", 4},
+    {"GPIOFEN", 5},  {"GPIOGEN", 6},  {"GPIOHEN", 7},   {"GPIOIEN", 8},       {"CRCEN", 12},
+    {"BKPSRAMEN", 18}, {"CCMDATARAMEN", 20}, {"DMA1EN", 21}, {"DMA2EN", 22}, {"ETHMACEN", 25},
+    {"OTGHSEN", 29}};
+constexpr FieldSpec kApb1enrFields[] = {
+    {"TIM2EN", 0},    {"TIM3EN", 1},    {"TIM4EN", 2},    {"TIM5EN", 3},   {"TIM6EN", 4},
+    {"TIM7EN", 5},    {"WWDGEN", 11},   {"SPI2EN", 14},   {"SPI3EN", 15},  {"USART2EN", 17},
+    {"USART3EN", 18}, {"UART4EN", 19},  {"UART5EN", 20},  {"I2C1EN", 21},  {"I2C2EN", 22},
+    {"I2C3EN", 23},   {"CAN1EN", 25},   {"CAN2EN", 26},   {"PWREN", 28},   {"DACEN", 29}};
+
 constexpr RegisterSpec kRegisters[] = {
-    {CR, "CR", 0x00000083, 0x050D00F9},                  // §7.3.1: HSION, HSIRDY, HSITRIM=16
-    {PLLCFGR, "PLLCFGR", 0x24003010, 0x0F437FFF},        // §7.3.2: M=16 N=192 P=2 Q=4, bit 29 = 1
-    {CFGR, "CFGR", 0x00000000, 0xFFFFFCF3},              // §7.3.3: SWS (3:2) is read-only
+    {CR, "CR", 0x00000083, 0x050D00F9, Access::ReadWrite, kCrFields},  // §7.3.1: HSION, HSIRDY, HSITRIM=16
+    {PLLCFGR, "PLLCFGR", 0x24003010, 0x0F437FFF, Access::ReadWrite, kPllcfgrFields},  // §7.3.2: M=16 N=192 P=2 Q=4, bit 29 = 1
+    {CFGR, "CFGR", 0x00000000, 0xFFFFFCF3, Access::ReadWrite, kCfgrFields},  // §7.3.3: SWS (3:2) is read-only
     {CIR, "CIR", 0x00000000, 0x00BF3F00},                // §7.3.4: enables + clear bits
     {AHB1RSTR, "AHB1RSTR", 0x00000000, 0x226011FF},      // §7.3.5
     {AHB2RSTR, "AHB2RSTR", 0x00000000, 0x000000F1},      // §7.3.6
     {AHB3RSTR, "AHB3RSTR", 0x00000000, 0x00000001},      // §7.3.7
     {APB1RSTR, "APB1RSTR", 0x00000000, 0x36FEC9FF},      // §7.3.8
     {APB2RSTR, "APB2RSTR", 0x00000000, 0x00075933},      // §7.3.9
-    {AHB1ENR, "AHB1ENR", 0x00100000, 0x7E7411FF},        // §7.3.10: CCMDATARAMEN set
+    {AHB1ENR, "AHB1ENR", 0x00100000, 0x7E7411FF, Access::ReadWrite, kAhb1enrFields},  // §7.3.10: CCMDATARAMEN set
     {AHB2ENR, "AHB2ENR", 0x00000000, 0x000000F1},        // §7.3.11
     {AHB3ENR, "AHB3ENR", 0x00000000, 0x00000001},        // §7.3.12
-    {APB1ENR, "APB1ENR", 0x00000000, 0x36FEC9FF},        // §7.3.13
+    {APB1ENR, "APB1ENR", 0x00000000, 0x36FEC9FF, Access::ReadWrite, kApb1enrFields},  // §7.3.13
     {APB2ENR, "APB2ENR", 0x00000000, 0x00075F33},        // §7.3.14
     {AHB1LPENR, "AHB1LPENR", 0x7E6791FF, 0x7E6791FF},    // §7.3.15
     {AHB2LPENR, "AHB2LPENR", 0x000000F1, 0x000000F1},    // §7.3.16

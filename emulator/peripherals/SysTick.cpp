@@ -16,8 +16,10 @@ constexpr std::uint32_t kCountFlag = 1u << 16;
 
 // B3.3.2: CSR resets with CLKSOURCE implementation-defined (STM32: 0 = HCLK/8 ... the
 // PM0214 reset value of STK_CTRL is 0x00000000), RVR and CVR are UNKNOWN at reset (0 here).
+constexpr FieldSpec kCsrFields[] = {{"ENABLE", 0}, {"TICKINT", 1}, {"CLKSOURCE", 2}, {"COUNTFLAG", 16}};
 constexpr std::array<RegisterSpec, 4> kRegisters{{
-    {kCsr, "CSR", 0x00000000, csr::kEnable | csr::kTickInt | csr::kClkSource},
+    {kCsr, "CSR", 0x00000000, csr::kEnable | csr::kTickInt | csr::kClkSource, Access::ReadWrite,
+     kCsrFields},
     {kRvr, "RVR", 0x00000000, 0x00FFFFFF},
     {kCvr, "CVR", 0x00000000, 0x00000000},
     {kCalib, "CALIB", 0x00000000, 0x00000000, Access::ReadOnly},
@@ -109,6 +111,9 @@ std::uint32_t SysTick::currentValue() const {
 void SysTick::onWrap(Cycles /*late*/) {
     const Cycles at = wrapEvent_.due();
     ++wraps_;
+    if (ctx().signals.ticks.hasListeners()) {
+        ctx().signals.ticks.publish(TickEvent{at, ctx().time.toPicoseconds(at), wraps_});
+    }
     if (at > countFlagClearedAt_) countFlag_ = true;
     if ((value(kCsr) & csr::kTickInt) != 0) pendException_();
     const Cycles next = nextWrapAfter(at);

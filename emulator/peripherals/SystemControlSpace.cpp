@@ -49,4 +49,17 @@ std::string_view SystemControlSpace::registerName(std::uint32_t offset) const {
     return u != nullptr ? u->unit->registerName(offset - u->start + u->unitOffset) : std::string_view{};
 }
 
+std::string SystemControlSpace::qualifiedRegisterName(std::uint32_t offset) const {
+    const Unit* u = find(offset);
+    return u != nullptr ? u->unit->qualifiedRegisterName(offset - u->start + u->unitOffset)
+                        : Peripheral::qualifiedRegisterName(offset);
+}
+
+std::string SystemControlSpace::describeValue(std::uint32_t offset, std::uint32_t value,
+                                              bool isWrite) const {
+    const Unit* u = find(offset);
+    return u != nullptr ? u->unit->describeValue(offset - u->start + u->unitOffset, value, isWrite)
+                        : std::string{};
+}
+
 }  // namespace cmsim

@@ -22,6 +22,8 @@ public:
     std::uint32_t read(std::uint32_t offset, unsigned width) override;
     void write(std::uint32_t offset, unsigned width, std::uint32_t value) override;
     std::string_view registerName(std::uint32_t offset) const override;
+    std::string qualifiedRegisterName(std::uint32_t offset) const override;
+    std::string describeValue(std::uint32_t offset, std::uint32_t value, bool isWrite) const override;
     // Unit and offset inside it, for traces ("SCB", "ICSR").
     std::pair<const Peripheral*, std::uint32_t> resolve(std::uint32_t offset) const;
 

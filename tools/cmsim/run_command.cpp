@@ -4,6 +4,7 @@
 #include <spdlog/spdlog.h>
 
 #include <chrono>
+#include <fstream>
 #include <iostream>
 #include <memory>
 
@@ -24,6 +25,11 @@ struct RunOptions {
     bool verbose = false;
     bool quiet = false;
     CLI::Option* cyclesOption = nullptr;
+    std::string trace;
+    std::string traceFile;
+    std::string traceFrom;
+    std::string traceUntil;
+    std::vector<std::string> tasks;
 };
 
 int run(RunOptions& o) {
@@ -43,6 +49,36 @@ int run(RunOptions& o) {
     if (*o.cyclesOption) {
         if (o.cycles == 0) return badUsage("--cycles must be positive");
         request.cycles = o.cycles;
+    }
+    std::ofstream traceFile;
+    if (!o.trace.empty()) {
+        std::string error;
+        const auto cats = parseTraceCategories(o.trace, &error);
+        if (!cats) return badUsage("--trace: " + error);
+        request.trace.categories = *cats;
+        for (const auto& [text, field] : {std::pair{o.traceFrom, &request.trace.from},
+                                          std::pair{o.traceUntil, &request.trace.until}}) {
+            if (text.empty()) continue;
+            const auto t = text == "0" ? std::optional<Picoseconds>(0) : parseDuration(text);
+            if (!t) return badUsage(fmt::format("--trace-from/--trace-until {}: expected a time such as 1ms", text));
+            *field = *t;
+        }
+        if (!o.traceFile.empty()) {
+            traceFile.open(o.traceFile, std::ios::binary | std::ios::trunc);
+            if (!traceFile) return badUsage(fmt::format("--trace-file {}: cannot open for writing", o.traceFile));
+            request.traceOut = &traceFile;
+        } else {
+            request.traceOut = &std::cerr;
+        }
+    } else if (!o.traceFile.empty() || !o.traceFrom.empty() || !o.traceUntil.empty()) {
+        return badUsage("--trace-file/--trace-from/--trace-until need --trace CATEGORIES");
+    }
+    for (const auto& t : o.tasks) {
+        const auto eq = t.find('=');
+        if (eq == std::string::npos || eq == 0 || eq + 1 == t.size()) {
+            return badUsage(fmt::format("--task {}: expected NAME=SYMBOL", t));
+        }
+        request.taskNames.emplace_back(t.substr(0, eq), t.substr(eq + 1));
     }
     try {
         const auto start = std::chrono::steady_clock::now();
@@ -82,6 +118,13 @@ Action setupRunCommand(CLI::App& app) {
     app.add_flag("--strict", o->request.strict,
                  "Stop the run when the firmware touches a block cmsim does not model");
     app.add_flag("--quiet,-q", o->quiet, "Print only the summary, not every LED change");
+    app.add_option("--trace", o->trace,
+                   "Trace categories, comma-separated: exc, switch, tick, mmio, insn (or all)");
+    app.add_option("--trace-file", o->traceFile, "Write the trace to FILE (default stderr)");
+    app.add_option("--trace-from", o->traceFrom, "Trace from this simulated time (e.g. 999ms)");
+    app.add_option("--trace-until", o->traceUntil, "Trace until this simulated time (e.g. 1001ms)");
+    app.add_option("--task", o->tasks, "Name a task by the function it starts in: NAME=SYMBOL")
+        ->take_all();
     app.add_flag("--verbose,-v", o->verbose,
                  "More detail on stderr: clock changes and the host speed of the run");
     return [o] { return run(*o); };
