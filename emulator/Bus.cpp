@@ -166,6 +166,17 @@ bool Bus::writePhysical(std::uint32_t address, unsigned width, std::uint32_t val
     return false;
 }
 
+std::vector<std::pair<std::uint32_t, std::uint32_t>> Bus::executableRanges() const {
+    std::vector<std::pair<std::uint32_t, std::uint32_t>> out;
+    for (const auto& s : storage_) {
+        if (s.region->executable) out.emplace_back(s.region->base, s.region->size);
+    }
+    for (const auto* a : aliases_) {
+        if (a->executable) out.emplace_back(a->base, a->size);
+    }
+    return out;
+}
+
 std::string Bus::describe(std::uint32_t address) const {
     if (auto [per, off] = peripheralAt(address); per != nullptr) {
         const auto reg = per->registerName(off & ~3u);

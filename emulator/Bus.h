@@ -48,6 +48,9 @@ public:
     // Zeroes RAM (a fresh power-on; SYSRESETREQ keeps RAM as silicon does).
     void clearRam();
 
+    // (base, size) of every executable memory region and alias.
+    std::vector<std::pair<std::uint32_t, std::uint32_t>> executableRanges() const;
+
     // "GPIOD.BSRR", "SRAM+0x120", or "" when nothing is mapped.
     std::string describe(std::uint32_t address) const;
 

@@ -150,6 +150,8 @@ struct Tracer::Impl {
     }
 
     void printPending(const RegSnapshot& after) {
+        // The hook is installed and removed at block boundaries: filter by the exact time.
+        if (!inWindow(m.time().toPicoseconds(pendingCycle))) return;
         std::array<std::uint8_t, 4> bytes{};
         (void)m.unicorn().readMemory(pendingAddr, bytes.data(), pendingSize);
         std::string hex;
