@@ -361,6 +361,28 @@ Cycles CortexM::cycleOf(std::uint32_t address) const {
     return cycle;
 }
 
+void CortexM::setPc(std::uint32_t pc) {
+    resumePc_ = pc & ~1u;
+    uc_.setReg(UC_ARM_REG_PC, pc | 1u);
+}
+
+void CortexM::haltBefore(std::uint32_t address, std::string why) {
+    time_.rewindTo(cycleOf(address));
+    resumePc_ = address;
+    stoppedByHook_ = true;
+    if (!pendingStop_) pendingStop_ = CoreStop{CoreStop::Reason::Halted, std::move(why), address};
+    uc_emu_stop(uc_.get());
+}
+
+bool CortexM::takePendingException() {
+    if (!nvic_.anyPendingEnabled()) return false;
+    const auto e = nvic_.exceptionToTake(readMasks());
+    if (!e) return false;
+    exceptionEntry(*e, resumePc_);
+    sleeping_ = false;
+    return true;
+}
+
 void CortexM::runBetweenSlices(std::function<void()> work) {
     if (!running_) {
         work();

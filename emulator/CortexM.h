@@ -36,6 +36,7 @@ struct CoreStop {
         Lockup,       // fault escalation the architecture resolves as lockup
         SystemReset,  // AIRCR.SYSRESETREQ: the machine resets and runs on
         Requested,    // stopped by the host (--strict, a signal)
+        Halted,       // halted for a debugger (breakpoint, step, watchpoint)
     };
     Reason reason;
     std::string message;
@@ -104,6 +105,17 @@ public:
     void runBetweenSlices(std::function<void()> work);
     // Exact start cycle of the instruction at `address` in the block being executed.
     Cycles cycleOf(std::uint32_t address) const;
+
+    // --- debugger support -------------------------------------------------------
+    // The PC the core resumes at (exact while halted; Unicorn's PC register is not).
+    std::uint32_t pc() const { return resumePc_; }
+    void setPc(std::uint32_t pc);
+    // From inside a code hook: halt before the instruction at `address` executes. Time
+    // goes back to that instruction's start (the block was charged in full).
+    void haltBefore(std::uint32_t address, std::string why);
+    // Takes the highest-priority pending exception that can preempt now, as at a block
+    // boundary (a debugger step lands on the handler's first instruction, as on silicon).
+    bool takePendingException();
 
     // Exposed for the exception-model tests: take exception `n` now, as if at a block
     // boundary with the given return address.

@@ -129,6 +129,7 @@ RunReport runFirmware(const RunRequest& request, std::ostream& out, spdlog::logg
         case CoreStop::Reason::Breakpoint:
         case CoreStop::Reason::Requested:
         case CoreStop::Reason::SystemReset:
+        case CoreStop::Reason::Halted:
             report.exitCode = exit_code::kFirmwareFault;
             log.error("cmsim: firmware stopped at {} s (cycle {}): {}", formatSeconds(report.simulated),
                       report.cycles, report.stop.message);

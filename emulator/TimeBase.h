@@ -20,6 +20,11 @@ public:
 
     Cycles now() const { return cycles_; }
     void advance(Cycles n) { cycles_ += n; }
+    // A debugger halt inside a block that was charged in full at its start: time goes
+    // back to the start of the halted instruction (never before the last clock change).
+    void rewindTo(Cycles c) {
+        if (c < cycles_) cycles_ = c < anchorCycles_ ? anchorCycles_ : c;
+    }
     // Used only when the core sleeps (WFI) and time jumps to the next event.
     void advanceTo(Cycles c) {
         if (c > cycles_) cycles_ = c;

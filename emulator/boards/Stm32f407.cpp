@@ -119,8 +119,9 @@ const ChipDescription& stm32f407Chip() {
                 .mvfr0 = 0x10110021,     // FPv4-SP (Cortex-M4 TRM §7.3.6)
                 .mvfr1 = 0x11000011,
                 .mvfr2 = 0,
-                // RM0090 §10.1.2 (SysTick calibration): 21000 gives 1 ms at HCLK_max/8 = 21 MHz.
-                .systickCalib = 21000,
+                // RM0090 §10.1.2: TENMS = 21000 gives 1 ms (not 10 ms) at HCLK_max/8 = 21 MHz,
+                // so PM0214 §4.5.4 has SKEW (bit 30) read as one; NOREF reads as zero.
+                .systickCalib = 0x40000000 | 21000,
                 .systickExternalDivider = 8,
             },
         .memory = kMemory,
