@@ -277,6 +277,15 @@ void Machine::powerOnReset() {
     if (!core_->reset(boot, &error)) throw InputError(error);
 }
 
+void Machine::systemReset() {
+    ++systemResets_;
+    resetPeripherals();
+    std::string error;
+    if (!core_->reset(board_.chip.bootAddress, &error)) {
+        diag_.note("core", "after system reset: " + error);
+    }
+}
+
 CoreStop Machine::run(Cycles untilCycle) {
     while (true) {
         CoreStop stop = core_->run(untilCycle);

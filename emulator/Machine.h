@@ -52,6 +52,10 @@ public:
     // change the firmware makes, so the run ends exactly at that time.
     CoreStop runUntilTime(Picoseconds until);
 
+    // A system reset (AIRCR.SYSRESETREQ, gdb's `monitor reset`): peripherals and core
+    // reset, RAM kept.
+    void systemReset();
+
     const BoardDescription& board() const { return board_; }
     TimeBase& time() { return time_; }
     EventQueue& events() { return events_; }
