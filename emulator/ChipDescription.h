@@ -58,6 +58,7 @@ struct ChipDescription {
     std::uint32_t bootAddress;
     std::uint32_t vtorReset;
     std::uint64_t resetCpuHz;  // core clock out of reset (HSI)
+    std::uint32_t dbgmcuIdcode = 0;  // DBGMCU_IDCODE (DEV_ID, REV_ID) for "stm32.dbgmcu"
 };
 
 struct LedDescription {

@@ -147,7 +147,9 @@ void CortexM::sleepUntilWake() {
             return;
         }
         if (time_.now() >= runLimit_ || pendingStop_) return;
+        const Cycles before = time_.now();
         time_.advanceTo(std::min(events_.nextDue(), runLimit_));
+        sleptCycles_ += time_.now() - before;
         const bool anyPendingBefore = nvic_.anyPendingEnabled();
         events_.runDue(time_.now());
         if (waitingForEvent_ && (scb_.scr() & kScrSevOnPend) != 0 && !anyPendingBefore &&
@@ -470,6 +472,17 @@ void CortexM::onInterrupt(uc_engine*, std::uint32_t intno, void* user) {
         }
         case kIntBkpt: {
             const auto insn = self->bus_.readPhysical(pc, 2).value_or(0);
+            if (self->bkptHandler_ && self->bkptHandler_(pc, static_cast<std::uint8_t>(insn & 0xFF))) {
+                if (!self->pendingStop_) {
+                    // Handled (semihosting): continue after the 16-bit BKPT.
+                    self->uc_.setReg(UC_ARM_REG_PC, (pc + 2) | 1u);
+                    self->resumePc_ = pc + 2;
+                    return;
+                }
+                self->resumePc_ = pc + 2;
+                uc_emu_stop(self->uc_.get());
+                return;
+            }
             self->pendingStop_ = CoreStop{CoreStop::Reason::Breakpoint,
                                           fmt::format("BKPT #0x{:02x} at {}", insn & 0xFF,
                                                       self->describePc(pc)),
@@ -622,6 +635,7 @@ void CortexM::exceptionEntry(unsigned n, std::uint32_t returnAddress) {
     const std::uint32_t frameAddr = uc_.reg(UC_ARM_REG_SP);
     exceptionTaken(n, excReturn);
     time_.advance(cycle_model::kExceptionEntry);
+    exceptionOverheadCycles_ += cycle_model::kExceptionEntry;
     if (signals_.exceptions.hasListeners()) {
         const Cycles now = time_.now();
         signals_.exceptions.publish(ExceptionEvent{ExceptionEvent::Kind::Entry, now,
@@ -687,6 +701,7 @@ void CortexM::exceptionReturn(std::uint32_t excReturn) {
         if (auto next = nvic_.exceptionToTake(readMasks())) {
             exceptionTaken(*next, excReturn);
             time_.advance(cycle_model::kTailChain);
+            exceptionOverheadCycles_ += cycle_model::kTailChain;
             if (signals_.exceptions.hasListeners()) {
                 const Cycles now = time_.now();
                 signals_.exceptions.publish(ExceptionEvent{
@@ -749,6 +764,7 @@ void CortexM::exceptionReturn(std::uint32_t excReturn) {
     resumePc_ = pc;
     eventRegister_ = true;
     time_.advance(cycle_model::kExceptionReturn);
+    exceptionOverheadCycles_ += cycle_model::kExceptionReturn;
     if ((psr & kXpsrT) == 0) {
         fault(fmt::format("UsageFault (INVSTATE): exception return to {} with xPSR.T clear "
                           "(stacked xPSR 0x{:08x})",

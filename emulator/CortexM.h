@@ -37,10 +37,12 @@ struct CoreStop {
         SystemReset,  // AIRCR.SYSRESETREQ: the machine resets and runs on
         Requested,    // stopped by the host (--strict, a signal)
         Halted,       // halted for a debugger (breakpoint, step, watchpoint)
+        Exited,       // the firmware exited through semihosting (exitCode)
     };
     Reason reason;
     std::string message;
     std::uint32_t pc = 0;
+    int exitCode = 0;
 };
 
 class CortexM {
@@ -105,6 +107,16 @@ public:
     void runBetweenSlices(std::function<void()> work);
     // Exact start cycle of the instruction at `address` in the block being executed.
     Cycles cycleOf(std::uint32_t address) const;
+
+    // BKPT: `handler(pc, imm8)` runs first; it returns true when it handled the BKPT and
+    // execution continues after it (semihosting, BKPT 0xAB), false to stop the run.
+    void setBreakpointInstructionHandler(std::function<bool(std::uint32_t pc, std::uint8_t imm)> h) {
+        bkptHandler_ = std::move(h);
+    }
+    // Total cycles spent asleep (WFI/WFE) and in exception entry/return overhead, for the
+    // DWT's SLEEPCNT and EXCCNT and for CYCCNT, which does not count while asleep.
+    Cycles sleptCycles() const { return sleptCycles_; }
+    Cycles exceptionOverheadCycles() const { return exceptionOverheadCycles_; }
 
     // --- debugger support -------------------------------------------------------
     // The PC the core resumes at (exact while halted; Unicorn's PC register is not).
@@ -190,6 +202,9 @@ private:
     std::vector<std::function<void()>> betweenSlices_;
     bool running_ = false;
     InstructionHook instructionHook_;
+    std::function<bool(std::uint32_t, std::uint8_t)> bkptHandler_;
+    Cycles sleptCycles_ = 0;
+    Cycles exceptionOverheadCycles_ = 0;
     uc_hook instructionUcHook_ = 0;
     bool sleeping_ = false;
     bool waitingForEvent_ = false;  // WFE (vs WFI)

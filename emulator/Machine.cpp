@@ -9,7 +9,11 @@
 #include "peripherals/ClockGatedPeripheral.h"
 #include "peripherals/CoreDebug.h"
 #include "peripherals/NvicRegisters.h"
+#include "peripherals/Dwt.h"
+#include "peripherals/Itm.h"
+#include "peripherals/Stm32Dbgmcu.h"
 #include "peripherals/Stm32f4Flash.h"
+#include "peripherals/Tpiu.h"
 #include "peripherals/Stm32f4Gpio.h"
 #include "peripherals/Stm32f4Pwr.h"
 #include "peripherals/Stm32f4Rcc.h"
@@ -127,6 +131,23 @@ void Machine::buildCorePeripherals() {
     scs_->addUnit(0xDF0, 0x010, *debug, 0);
     scs_->addUnit(0xFD0, 0x030, *ids, 0);
     scs_->addUnit(0xD00, Scb::kSize, *scb_, 0);
+    // Debug and trace units of the core (ARM ARM C1; same addresses on every ARMv7-M).
+    auto* demcr = debug.get();
+    auto itm = std::make_unique<Itm>(ctx_, [demcr] { return (demcr->demcr() & (1u << 24)) != 0; });
+    auto dwt = std::make_unique<Dwt>(
+        ctx_, Dwt::Sources{[demcr] { return (demcr->demcr() & (1u << 24)) != 0; },
+                           [this] { return core_ ? core_->sleptCycles() : 0; },
+                           [this] { return core_ ? core_->exceptionOverheadCycles() : 0; },
+                           [this] { return core_ ? core_->blockAddress() : 0u; }});
+    auto tpiu = std::make_unique<Tpiu>(ctx_);
+    itm_ = itm.get();
+    dwt_ = dwt.get();
+    bus_->mapPeripheral(0xE0000000, 0x1000, *itm);
+    bus_->mapPeripheral(0xE0001000, 0x1000, *dwt);
+    bus_->mapPeripheral(0xE0040000, 0x1000, *tpiu);
+    coreUnits_.push_back(std::move(itm));
+    coreUnits_.push_back(std::move(dwt));
+    coreUnits_.push_back(std::move(tpiu));
     coreUnits_.push_back(std::move(nvicRegs));
     coreUnits_.push_back(std::move(scnscb));
     coreUnits_.push_back(std::move(debug));
@@ -156,6 +177,7 @@ std::unique_ptr<Peripheral> Machine::makeModel(const PeripheralBlock& block) {
         });
         return owned;
     }
+    if (model == "stm32.dbgmcu") return std::make_unique<Stm32Dbgmcu>(ctx_, board_.chip.dbgmcuIdcode);
     if (model == "stm32f4.pwr") return std::make_unique<Stm32f4Pwr>(ctx_);
     if (model == "stm32f4.flash") return std::make_unique<Stm32f4Flash>(ctx_);
     if (model == "stm32f4.gpio") {
@@ -224,6 +246,8 @@ void Machine::resetPeripherals() {
     nvic_.reset();
     time_.reset(board_.chip.resetCpuHz);
     scs_->reset();
+    itm_->reset();
+    dwt_->reset();
     scb_->setValue(Scb::kVtor, board_.chip.vtorReset);
     for (auto& p : peripherals_) p->reset();
 }
@@ -248,6 +272,35 @@ void Machine::load(const ElfImage& image) {
     symbols_ = image.symbols();
     core_->setSymbols(&symbols_);
     loaded_ = true;
+
+    // Semihosting's SYS_HEAPINFO: heap from the linker's `end` to the bottom of the
+    // reserved main stack, stack from the initial MSP down by _Min_Stack_Size (4 KiB if
+    // the image does not say).
+    SemihostingConfig sh = options_.semihosting;
+    const auto initialSp = bus_->readPhysical(board_.chip.bootAddress, 4).value_or(0);
+    std::uint32_t heapBase = 0;
+    for (const char* name : {"end", "_end", "__end__"}) {
+        if (auto s = symbols_.byName(name)) {
+            heapBase = s->address;
+            break;
+        }
+    }
+    const std::uint32_t stackSize =
+        symbols_.byName("_Min_Stack_Size") ? symbols_.byName("_Min_Stack_Size")->address : 0x1000;
+    sh.stackBase = initialSp;
+    sh.stackLimit = initialSp > stackSize ? initialSp - stackSize : 0;
+    sh.heapBase = heapBase;
+    sh.heapLimit = sh.stackLimit;
+    semihosting_ = std::make_unique<Semihosting>(*uc_, *bus_, time_, signals_, std::move(sh));
+    core_->setBreakpointInstructionHandler([this](std::uint32_t pc, std::uint8_t imm) {
+        if (imm != 0xAB) return false;  // an ordinary breakpoint: stop
+        if (const auto code = semihosting_->handle()) {
+            core_->requestStop(CoreStop{CoreStop::Reason::Exited,
+                                        fmt::format("the firmware exited with code {} (semihosting)", *code),
+                                        pc, *code});
+        }
+        return true;
+    });
 }
 
 void Machine::powerOnReset() {

@@ -15,11 +15,14 @@
 #include "EventQueue.h"
 #include "Nvic.h"
 #include "Signals.h"
+#include "Semihosting.h"
 #include "SymbolTable.h"
 #include "TimeBase.h"
 #include "Unicorn.h"
 #include "peripherals/Peripheral.h"
 #include "peripherals/Scb.h"
+#include "peripherals/Dwt.h"
+#include "peripherals/Itm.h"
 #include "peripherals/SysTick.h"
 
 namespace cmsim {
@@ -30,6 +33,9 @@ class SystemControlSpace;
 struct MachineOptions {
     // An access to a block with no model stops the run (instead of a report).
     bool strict = false;
+    // Semihosting (BKPT 0xAB): host file root, command line, stdin. Heap/stack info is
+    // filled in from the ELF by load().
+    SemihostingConfig semihosting = {};
 };
 
 class Machine {
@@ -67,6 +73,8 @@ public:
     Unicorn& unicorn() { return *uc_; }
     Scb& scb() { return *scb_; }
     SysTick& sysTick() { return *sysTick_; }
+    Itm& itm() { return *itm_; }
+    Dwt& dwt() { return *dwt_; }
     const SymbolTable& symbols() const { return symbols_; }
     // The RCC model's view of the clock tree (nullptr if the chip has no RCC model).
     const ClockController* clocks() const { return clocks_; }
@@ -92,6 +100,8 @@ private:
     std::unique_ptr<Bus> bus_;
     std::unique_ptr<Scb> scb_;
     std::unique_ptr<SysTick> sysTick_;
+    Itm* itm_ = nullptr;
+    Dwt* dwt_ = nullptr;
     std::vector<std::unique_ptr<Peripheral>> coreUnits_;
     std::unique_ptr<SystemControlSpace> scs_;
     std::unique_ptr<CortexM> core_;
@@ -99,6 +109,7 @@ private:
     std::vector<const PeripheralBlock*> peripheralBlocks_;  // parallel to peripherals_
     const ClockController* clocks_ = nullptr;
     SymbolTable symbols_;
+    std::unique_ptr<Semihosting> semihosting_;
     bool loaded_ = false;
     std::optional<Picoseconds> timeLimit_;
     unsigned systemResets_ = 0;

@@ -57,7 +57,7 @@ RunReport runFirmware(const RunRequest& request, std::ostream& out, spdlog::logg
         throw InputError(fmt::format("unknown board '{}' (known boards: {})", request.board, known));
     }
     const ElfImage image = ElfImage::load(request.firmware);
-    Machine machine(*board, MachineOptions{request.strict});
+    Machine machine(*board, MachineOptions{request.strict, request.semihosting});
     machine.diagnostics().addSink([&log](const Diagnostic& d) {
         if (d.kind == DiagnosticKind::Note) log.info("{}", formatDiagnostic(d));
         else log.warn("{}", formatDiagnostic(d));
@@ -69,6 +69,33 @@ RunReport runFirmware(const RunRequest& request, std::ostream& out, spdlog::logg
         if (request.printEdges) out << formatLedEdge(e) << '\n';
     });
     machine.load(image);
+
+    // Console output: semihosting stdout and ITM port 0 go to `out` (stderr writes to
+    // the log), line-buffered so that LED lines and text do not interleave mid-line.
+    RunReport report;
+    std::map<std::string, std::string> pendingText;
+    auto sinkFor = [&](const std::string& channel) -> std::ostream* {
+        if (channel == "semihosting:stdout" || channel == "semihosting:stderr") return &out;
+        if (channel.rfind("itm", 0) == 0) {
+            const unsigned port = static_cast<unsigned>(std::stoul(channel.substr(3)));
+            if (auto it = request.itmFiles.find(port); it != request.itmFiles.end()) return it->second;
+            return port == 0 ? &out : nullptr;
+        }
+        return nullptr;
+    };
+    machine.signals().output.subscribe([&](const OutputText& t) {
+        if (t.channel.rfind("semihosting", 0) == 0) report.semihostingOutput += t.text;
+        else if (t.channel.rfind("itm", 0) == 0) report.itmOutput[static_cast<unsigned>(std::stoul(t.channel.substr(3)))] += t.text;
+        std::ostream* sink = sinkFor(t.channel);
+        if (sink == nullptr) return;
+        std::string& pending = pendingText[t.channel];
+        pending += t.text;
+        for (std::size_t nl; (nl = pending.find('\n')) != std::string::npos;) {
+            *sink << pending.substr(0, nl + 1);
+            pending.erase(0, nl + 1);
+        }
+    });
+    if (request.swo) machine.itm().enableAsDebugger();
 
     std::unique_ptr<ContextSwitchDetector> switches;
     if (request.trace.categories & trace::kSwitch) {
@@ -88,11 +115,13 @@ RunReport runFirmware(const RunRequest& request, std::ostream& out, spdlog::logg
     }
     machine.powerOnReset();
 
-    RunReport report;
     if (request.cycles) {
         report.stop = machine.run(*request.cycles);
     } else {
         report.stop = machine.runUntilTime(request.duration.value_or(1'000'000'000'000ULL));
+    }
+    for (auto& [channel, pending] : pendingText) {
+        if (std::ostream* sink = sinkFor(channel); sink != nullptr && !pending.empty()) *sink << pending << '\n';
     }
     report.cycles = machine.time().now();
     report.simulated = machine.time().nowPicoseconds();
@@ -124,6 +153,12 @@ RunReport runFirmware(const RunRequest& request, std::ostream& out, spdlog::logg
 
     switch (report.stop.reason) {
         case CoreStop::Reason::TimeLimit: report.exitCode = exit_code::kOk; break;
+        case CoreStop::Reason::Exited:
+            // SYS_EXIT / SYS_EXIT_EXTENDED: cmsim exits with the firmware's own code.
+            report.exitCode = report.stop.exitCode;
+            log.info("cmsim: {} at {} s (cycle {})", report.stop.message, formatSeconds(report.simulated),
+                     report.cycles);
+            break;
         case CoreStop::Reason::Fault:
         case CoreStop::Reason::Lockup:
         case CoreStop::Reason::Breakpoint:

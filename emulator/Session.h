@@ -3,6 +3,7 @@
 // a simulated time or a number of cycles, print LED changes and a summary. Lives in the
 // library so tests run exactly what users run.
 #include <filesystem>
+#include <map>
 #include <optional>
 #include <ostream>
 #include <string>
@@ -13,6 +14,7 @@
 #include "ContextSwitchDetector.h"
 #include "CortexM.h"
 #include "LedMonitor.h"
+#include "Semihosting.h"
 #include "trace/Tracer.h"
 
 namespace cmsim {
@@ -38,6 +40,10 @@ struct RunRequest {
     std::ostream* traceOut = nullptr;
     // --task NAME=SYMBOL: names for tasks by the function they start in.
     std::vector<std::pair<std::string, std::string>> taskNames;
+    // Debug channels: semihosting (host files under a root only), ITM stimulus ports.
+    SemihostingConfig semihosting;
+    bool swo = false;  // enable the ITM as a debugger's SWO set-up would
+    std::map<unsigned, std::ostream*> itmFiles;  // --itm PORT=FILE (port 0 defaults to `out`)
 };
 
 struct RunReport {
@@ -53,6 +59,8 @@ struct RunReport {
     std::size_t modelGaps = 0;
     std::vector<TaskStats> tasks;  // with switch tracing on
     std::uint64_t contextSwitches = 0;
+    std::string semihostingOutput;  // everything the firmware wrote to the console
+    std::map<unsigned, std::string> itmOutput;  // bytes per stimulus port
 };
 
 // Throws InputError for bad input (file, ELF, board, image/board mismatch). LED lines and

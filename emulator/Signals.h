@@ -51,6 +51,14 @@ struct ContextSwitch {
     unsigned triggerException;  // the exception that took the outgoing task off the core
 };
 
+// Text the firmware printed: semihosting console writes, ITM stimulus port bytes.
+struct OutputText {
+    Cycles cycle;
+    Picoseconds time;
+    std::string channel;  // "semihosting:stdout", "semihosting:stderr", "itm0" ... "itm31"
+    std::string text;     // the bytes as written (a stimulus port write gives 1-4 bytes)
+};
+
 // The core clock changed (RCC switched SYSCLK or a prescaler).
 struct ClockChange {
     Cycles cycle;
@@ -77,6 +85,7 @@ struct Signals {
     Topic<ClockChange> clocks;
     Topic<TickEvent> ticks;
     Topic<ContextSwitch> switches;
+    Topic<OutputText> output;
 };
 
 }  // namespace cmsim

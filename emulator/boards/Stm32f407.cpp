@@ -76,9 +76,9 @@ constexpr PeripheralBlock kPeripherals[] = {
     // AHB3
     {"FSMC control", 0xA0000000, 0x1000, U},
     // Cortex-M4 private peripheral bus (the SCS at 0xE000E000 is part of every core).
-    {"ITM", 0xE0000000, 0x1000, U}, {"DWT", 0xE0001000, 0x1000, U},
-    {"FPB", 0xE0002000, 0x1000, U}, {"TPIU", 0xE0040000, 0x1000, U},
-    {"ETM", 0xE0041000, 0x1000, U}, {"DBGMCU", 0xE0042000, 0x400, U},
+    // ITM, DWT and TPIU are part of the core and built with it.
+    {"FPB", 0xE0002000, 0x1000, U},
+    {"ETM", 0xE0041000, 0x1000, U}, {"DBGMCU", 0xE0042000, 0x400, "stm32.dbgmcu"},
     {"PPB ROM table", 0xE00FF000, 0x1000, U},
 };
 
@@ -131,6 +131,8 @@ const ChipDescription& stm32f407Chip() {
         .bootAddress = 0x00000000,
         .vtorReset = 0x00000000,
         .resetCpuHz = 16'000'000,  // HSI
+        // RM0090 §38.6.1: DEV_ID 0x413, REV_ID 0x1007 (revision 1, the DISC1's silicon).
+        .dbgmcuIdcode = 0x10076413,
     };
     return chip;
 }

@@ -4,6 +4,7 @@
 #include <spdlog/spdlog.h>
 
 #include <chrono>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <memory>
@@ -30,6 +31,9 @@ struct RunOptions {
     std::string traceFrom;
     std::string traceUntil;
     std::vector<std::string> tasks;
+    std::string semihostingRoot;
+    std::string args;
+    std::vector<std::string> itm;
 };
 
 int run(RunOptions& o) {
@@ -72,6 +76,29 @@ int run(RunOptions& o) {
         }
     } else if (!o.traceFile.empty() || !o.traceFrom.empty() || !o.traceUntil.empty()) {
         return badUsage("--trace-file/--trace-from/--trace-until need --trace CATEGORIES");
+    }
+    if (!o.semihostingRoot.empty()) {
+        std::error_code ec;
+        if (!std::filesystem::is_directory(o.semihostingRoot, ec)) {
+            return badUsage(fmt::format("--semihosting-root {}: not a directory", o.semihostingRoot));
+        }
+        request.semihosting.root = std::filesystem::path(o.semihostingRoot);
+    }
+    request.semihosting.commandLine = o.args;
+    std::vector<std::unique_ptr<std::ofstream>> itmFiles;
+    for (const auto& spec : o.itm) {
+        const auto eq = spec.find('=');
+        unsigned port = 32;
+        try {
+            if (eq != std::string::npos) port = static_cast<unsigned>(std::stoul(spec.substr(0, eq)));
+        } catch (const std::exception&) {
+        }
+        if (eq == std::string::npos || port > 31 || eq + 1 == spec.size()) {
+            return badUsage(fmt::format("--itm {}: expected PORT=FILE with PORT 0-31", spec));
+        }
+        itmFiles.push_back(std::make_unique<std::ofstream>(spec.substr(eq + 1), std::ios::binary));
+        if (!*itmFiles.back()) return badUsage(fmt::format("--itm {}: cannot open the file", spec));
+        request.itmFiles[port] = itmFiles.back().get();
     }
     for (const auto& t : o.tasks) {
         const auto eq = t.find('=');
@@ -124,6 +151,14 @@ Action setupRunCommand(CLI::App& app) {
     app.add_option("--trace-from", o->traceFrom, "Trace from this simulated time (e.g. 999ms)");
     app.add_option("--trace-until", o->traceUntil, "Trace until this simulated time (e.g. 1001ms)");
     app.add_option("--task", o->tasks, "Name a task by the function it starts in: NAME=SYMBOL")
+        ->take_all();
+    app.add_option("--semihosting-root", o->semihostingRoot,
+                   "Let semihosting open host files below DIR (off by default)");
+    app.add_option("--args", o->args, "Command line the firmware gets from SYS_GET_CMDLINE");
+    app.add_flag("--swo", o->request.swo,
+                 "Enable the ITM and all stimulus ports as a debugger's SWO set-up does");
+    app.add_option("--itm", o->itm, "Send ITM stimulus port PORT to FILE: PORT=FILE (port 0 "
+                                    "goes to stdout by default)")
         ->take_all();
     app.add_flag("--verbose,-v", o->verbose,
                  "More detail on stderr: clock changes and the host speed of the run");

@@ -1,0 +1,36 @@
+#pragma once
+// Instrumentation Trace Macrocell (ARMv7-M ARM C1.7; CoreSight ITM): 32 stimulus ports
+// whose writes become trace output (ITM_SendChar / SWO printf). A stimulus port reads
+// FIFOREADY (1) while the ITM is enabled, so firmware that polls it never hangs; writes
+// emit 1, 2 or 4 bytes when DEMCR.TRCENA, TCR.ITMENA and the port's TER bit are set.
+// The software lock (LAR/LSR) is modelled: TER/TPR/TCR ignore writes while locked.
+#include <functional>
+
+#include "RegisterPeripheral.h"
+
+namespace cmsim {
+
+class Itm : public RegisterPeripheral {
+public:
+    static constexpr std::uint32_t kTer = 0xE00, kTpr = 0xE40, kTcr = 0xE80, kLar = 0xFB0, kLsr = 0xFB4;
+    static constexpr std::uint32_t kUnlockKey = 0xC5ACCE55;
+    Itm(PeripheralContext& ctx, std::function<bool()> traceEnabled);
+
+    std::uint32_t read(std::uint32_t offset, unsigned width) override;
+    void write(std::uint32_t offset, unsigned width, std::uint32_t value) override;
+    // What a debugger does when it sets up SWO (e.g. OpenOCD's `itm ports on`): enable
+    // the ITM and every port, bypassing the software lock.
+    void enableAsDebugger();
+    std::uint64_t bytesEmitted() const { return bytes_; }
+
+protected:
+    void onReset() override { locked_ = true; }
+
+private:
+    bool enabled() const;
+    std::function<bool()> traceEnabled_;
+    bool locked_ = true;
+    std::uint64_t bytes_ = 0;
+};
+
+}  // namespace cmsim
