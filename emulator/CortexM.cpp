@@ -6,11 +6,19 @@
 #include <array>
 
 #include "CycleModel.h"
+#include "FaultLocator.h"
 #include "SymbolTable.h"
 
 namespace cmsim {
 
 namespace {
+namespace cfsr {
+constexpr std::uint32_t kIaccviol = 1u << 0, kMmarvalid = 1u << 7;
+constexpr std::uint32_t kIbuserr = 1u << 8, kPreciserr = 1u << 9, kBfarvalid = 1u << 15;
+constexpr std::uint32_t kUndefinstr = 1u << 16, kInvstate = 1u << 17, kInvpc = 1u << 18,
+                        kNocp = 1u << 19, kUnaligned = 1u << 24;
+}  // namespace cfsr
+constexpr std::uint32_t kHfsrForced = 1u << 30;
 namespace control {
 constexpr std::uint32_t kNPriv = 1u << 0;
 constexpr std::uint32_t kSpSel = 1u << 1;
@@ -191,6 +199,12 @@ CoreStop CortexM::run(Cycles untilCycle) {
         stoppedByHook_ = false;
         const uc_err err = uc_emu_start(uc_.get(), resumePc_ | 1u, 0, 0, 0);
         const std::uint32_t pc = uc_.reg(UC_ARM_REG_PC);
+        if (pendingFault_) {
+            const Fault f = std::move(*pendingFault_);
+            pendingFault_.reset();
+            takeFault(f);
+            continue;
+        }
         if (pendingStop_ || stoppedByHook_) continue;  // resumePc_ set by the hook
         resumePc_ = pc;
         if (sleeping_) continue;  // SLEEPONEXIT stopped the core on exception return
@@ -224,24 +238,43 @@ CoreStop CortexM::run(Cycles untilCycle) {
                 continue;
             }
             const auto insn = bus_.readPhysical(pc, 2).value_or(0);
-            fault(fmt::format("UsageFault (UNDEFINSTR): undefined instruction 0x{:04x} at {}", insn,
-                              describePc(pc)),
-                  pc);
+            time_.rewindTo(cycleOf(pc));  // the rest of the block did not run
+            takeFault(Fault{exc::kUsageFault, cfsr::kUndefinstr, std::nullopt, pc,
+                            fmt::format("undefined instruction 0x{:04x}", insn)});
             continue;
         }
         if (memFaulted_) {
-            const char* what = lastMemFaultType_ == UC_MEM_FETCH_UNMAPPED ? "instruction fetch from"
-                               : lastMemFaultType_ == UC_MEM_WRITE_UNMAPPED ? "write to"
-                               : lastMemFaultType_ == UC_MEM_READ_UNMAPPED  ? "read of"
-                               : lastMemFaultType_ == UC_MEM_WRITE_PROT     ? "write to read-only"
-                               : lastMemFaultType_ == UC_MEM_FETCH_PROT ? "execution from non-executable"
-                                                                        : "access to";
-            const std::string where = bus_.describe(lastMemFaultAddress_);
-            fault(fmt::format("BusFault: {} address 0x{:08x}{} in the block at {}", what,
-                              lastMemFaultAddress_, where.empty() ? " (nothing mapped there)"
-                                                                  : " (" + where + ")",
-                              describePc(blockAddress_)),
-                  blockAddress_);
+            const std::uint32_t addr = lastMemFaultAddress_;
+            const std::string where = bus_.describe(addr);
+            const std::string mapped = where.empty() ? " (nothing mapped there)" : " (" + where + ")";
+            if (lastMemFaultType_ == UC_MEM_FETCH_UNMAPPED || lastMemFaultType_ == UC_MEM_FETCH_PROT) {
+                // Instruction fetch: the default memory map makes 0x40000000-0x5FFFFFFF and
+                // 0xA0000000 upwards Execute Never (B3.1.1), a MemManage IACCVIOL even
+                // without an MPU; elsewhere a fetch the bus rejects is a BusFault IBUSERR.
+                const bool xn = (addr >= 0x40000000u && addr < 0x60000000u) || addr >= 0xA0000000u;
+                takeFault(xn ? Fault{exc::kMemManage, cfsr::kIaccviol, std::nullopt, addr,
+                                     fmt::format("instruction fetch from Execute Never address 0x{:08x}{}",
+                                                 addr, mapped)}
+                             : Fault{exc::kBusFault, cfsr::kIbuserr, std::nullopt, addr,
+                                     fmt::format("instruction bus error fetching 0x{:08x}{}", addr, mapped)});
+                continue;
+            }
+            // Data access: find the instruction in the block that made it (precise fault).
+            std::vector<std::uint8_t> block(std::min<std::uint32_t>(blockSize_, 4096));
+            (void)uc_.readMemory(blockAddress_, block.data(), block.size());
+            const auto insn = locateFaultingAccess(block, blockAddress_, addr, [this](unsigned r) {
+                return r == 13 ? uc_.reg(UC_ARM_REG_SP) : r == 14 ? uc_.reg(UC_ARM_REG_LR)
+                                                                 : uc_.reg(UC_ARM_REG_R0 + static_cast<int>(r));
+            });
+            const std::uint32_t faultPc = insn ? insn->pc : blockAddress_;
+            time_.rewindTo(cycleOf(faultPc));
+            const bool write = lastMemFaultType_ == UC_MEM_WRITE_UNMAPPED || lastMemFaultType_ == UC_MEM_WRITE_PROT;
+            const char* kind = lastMemFaultType_ == UC_MEM_WRITE_PROT ? "write to read-only memory"
+                               : write                               ? "write"
+                                                                     : "read";
+            takeFault(Fault{exc::kBusFault, cfsr::kPreciserr | cfsr::kBfarvalid, addr, faultPc,
+                            fmt::format("precise data bus error: {} at 0x{:08x}{} by {}", kind, addr, mapped,
+                                        insn ? "\"" + insn->text + "\"" : std::string("an instruction of this block"))});
             continue;
         }
         fault(fmt::format("emulation error at {}: {}", describePc(pc), uc_strerror(err)), pc);
@@ -258,7 +291,14 @@ void CortexM::onBlock(uc_engine*, std::uint64_t address, std::uint32_t size, voi
     // One compare per block in the common case: nothing due, nothing pending.
     if (self->time_.now() >= self->attention_ && self->attend(addr)) return;
     self->blockStartCycle_ = self->time_.now();
+    self->blockSize_ = size;
     const BlockCostEntry& block = self->blockInfo(addr, size);
+    if (block.hasDivide && (self->scb_.ccr() & (1u << 4)) != 0 && self->watchDivides(addr, size)) {
+        self->resumePc_ = addr;  // not run, not charged: it runs again once hooked
+        self->stoppedByHook_ = true;
+        uc_emu_stop(self->uc_.get());
+        return;
+    }
     self->time_.advance(block.count);
     // SEV sets the event register (B1.5.18). The block may end with a WFE, which must see
     // it, and nothing in between can consume it, so setting it at block start is exact.
@@ -294,6 +334,7 @@ const CortexM::BlockCostEntry& CortexM::blockInfo(std::uint32_t address, std::ui
     // executed or not, as on silicon.
     std::uint32_t count = 0;
     bool hasSev = false;
+    bool hasDivide = false;
     std::array<std::uint8_t, 4096> buf{};
     const std::uint32_t len = std::min<std::uint32_t>(size, buf.size());
     const std::uint8_t* code = bus_.hostPointer(address, len);
@@ -306,12 +347,13 @@ const CortexM::BlockCostEntry& CortexM::blockInfo(std::uint32_t address, std::ui
             if (wide && hw == 0xF3AF && i + 3 < len && code[i + 2] == 0x04 && code[i + 3] == 0x80) {
                 hasSev = true;  // SEV.W (T2: 0xF3AF 0x8004)
             }
+            if (wide && ((hw & 0xFFF0) == 0xFB90 || (hw & 0xFFF0) == 0xFBB0)) hasDivide = true;  // SDIV/UDIV
             i += wide ? 4 : 2;
             ++count;
         }
     }
     count = std::max<std::uint32_t>(count, 1) * cycle_model::kPerInstruction;
-    e = {address, size, count, hasSev};
+    e = {address, size, count, hasSev, hasDivide};
     return e;
 }
 
@@ -331,6 +373,7 @@ void CortexM::unwatchExecution(std::uint64_t id) {
     for (auto it = watches_.begin(); it != watches_.end(); ++it) {
         if ((*it)->id != id) continue;
         uc_hook_del(uc_.get(), (*it)->hook);
+        (*it)->retired = true;
         retiredWatches_.push_back(std::move(*it));
         watches_.erase(it);
         return;
@@ -340,6 +383,7 @@ void CortexM::unwatchExecution(std::uint64_t id) {
 void CortexM::onWatchedInstruction(uc_engine*, std::uint64_t address, std::uint32_t /*size*/,
                                    void* user) {
     auto* w = static_cast<Watch*>(user);
+    if (w->retired) return;  // a removed watch, still compiled into a cached block
     CortexM* self = w->core;
     const auto addr = static_cast<std::uint32_t>(address);
     const Cycles cycle = self->cycleOf(addr);
@@ -361,6 +405,111 @@ Cycles CortexM::cycleOf(std::uint32_t address) const {
         }
     }
     return cycle;
+}
+
+bool CortexM::watchDivides(std::uint32_t blockAddress, std::uint32_t size) {
+    std::vector<std::uint32_t> fresh;
+    const std::uint8_t* code = bus_.hostPointer(blockAddress, size);
+    if (code == nullptr) return false;
+    for (std::uint32_t i = 0; i + 3 < size;) {
+        const std::uint16_t hw = static_cast<std::uint16_t>(code[i] | (code[i + 1] << 8));
+        const bool wide = (hw >> 11) >= 0x1D;
+        if (wide && ((hw & 0xFFF0) == 0xFB90 || (hw & 0xFFF0) == 0xFBB0) &&
+            divideHooks_.count(blockAddress + i) == 0) {
+            fresh.push_back(blockAddress + i);
+        }
+        i += wide ? 4 : 2;
+    }
+    if (fresh.empty()) return false;
+    // Hooks are compiled into translated blocks: add them between slices, drop this
+    // block's translation, and run it again from its start (it has not run yet).
+    runBetweenSlices([this, fresh] {
+        for (std::uint32_t a : fresh) {
+            uc_hook h = 0;
+            if (uc_hook_add(uc_.get(), &h, UC_HOOK_CODE, reinterpret_cast<void*>(&CortexM::onDivide), this,
+                            a, a) == UC_ERR_OK) {
+                divideHooks_[a] = h;
+            }
+            uc_ctl_remove_cache(uc_.get(), a, a + 4);
+        }
+    });
+    return true;
+}
+
+void CortexM::onDivide(uc_engine*, std::uint64_t address, std::uint32_t /*size*/, void* user) {
+    auto* self = static_cast<CortexM*>(user);
+    if ((self->scb_.ccr() & (1u << 4)) == 0) return;  // DIV_0_TRP cleared since
+    const auto pc = static_cast<std::uint32_t>(address);
+    const auto hw2 = self->bus_.readPhysical(pc + 2, 2).value_or(1);
+    const unsigned rm = hw2 & 0xFu;  // SDIV/UDIV T1: Rm in the second halfword's low nibble
+    const std::uint32_t divisor = rm == 13 ? self->uc_.reg(UC_ARM_REG_SP)
+                                  : rm == 14 ? self->uc_.reg(UC_ARM_REG_LR)
+                                             : self->uc_.reg(UC_ARM_REG_R0 + static_cast<int>(rm));
+    if (divisor != 0) return;
+    // B3.2.8 CCR.DIV_0_TRP: a precise UsageFault (DIVBYZERO) before the divide completes.
+    // Taken outside emulation: halt before the instruction, then fault.
+    self->pendingFault_ = Fault{exc::kUsageFault, 1u << 25, std::nullopt, pc,
+                                fmt::format("integer divide by zero (r{} = 0) with CCR.DIV_0_TRP set", rm)};
+    self->time_.rewindTo(self->cycleOf(pc));
+    self->resumePc_ = pc;
+    self->stoppedByHook_ = true;
+    uc_emu_stop(self->uc_.get());
+}
+
+void CortexM::takeFault(const Fault& f) {
+    ++faultsTaken_;
+    // B3.2.15-B3.2.18: CFSR records the cause, BFAR/MMFAR the address when valid.
+    std::uint32_t bits = f.cfsrBits;
+    if (f.address && f.exception == exc::kMemManage) {
+        bits |= cfsr::kMmarvalid;
+        scb_.setValue(Scb::kMmfar, *f.address);
+    } else if (f.address && f.exception == exc::kBusFault) {
+        bits |= cfsr::kBfarvalid;
+        scb_.setValue(Scb::kBfar, *f.address);
+    }
+    scb_.setValue(Scb::kCfsr, scb_.value(Scb::kCfsr) | bits);
+
+    // B1.5.15: a fault that is disabled, or cannot preempt the current execution priority,
+    // escalates to HardFault; if HardFault cannot be taken either (already in HardFault or
+    // NMI, or FAULTMASK set) the core locks up.
+    const PriorityMasks masks = readMasks();
+    const int execution = nvic_.executionPriority(masks);
+    unsigned taken = f.exception;
+    if (!nvic_.isEnabled(f.exception) ||
+        nvic_.groupPriority(nvic_.priority(f.exception)) >= execution) {
+        taken = exc::kHardFault;
+        scb_.setValue(Scb::kHfsr, scb_.value(Scb::kHfsr) | kHfsrForced);
+    }
+    const bool lockup = taken == exc::kHardFault && execution <= -1;
+    const std::string name = Nvic::exceptionName(f.exception);
+    FaultEvent ev{time_.now(), time_.nowPicoseconds(), f.exception, taken, lockup, f.pc,
+                  scb_.value(Scb::kCfsr), scb_.value(Scb::kHfsr), f.address, f.what, 0, 0};
+    if (lockup) {
+        signals_.faults.publish(ev);
+        pendingStop_ = CoreStop{CoreStop::Reason::Lockup,
+                                fmt::format("lockup at {}: {} ({}) while the core could not take "
+                                            "HardFault (priority {})",
+                                            describePc(f.pc), name, f.what, execution),
+                                f.pc};
+        resumePc_ = f.pc;
+        uc_emu_stop(uc_.get());
+        return;
+    }
+    resumePc_ = f.pc;
+    exceptionEntry(taken, f.pc);
+    ev.frameAddress = uc_.reg(UC_ARM_REG_MSP);
+    ev.excReturn = uc_.reg(UC_ARM_REG_LR);
+    ev.cycle = time_.now();
+    ev.time = time_.nowPicoseconds();
+    signals_.faults.publish(ev);
+    if (stopOnFault_ && !pendingStop_) {
+        pendingStop_ = CoreStop{CoreStop::Reason::Fault,
+                                fmt::format("{}{}: {} at {}", name,
+                                            taken == exc::kHardFault ? " escalated to HardFault" : "",
+                                            f.what, describePc(f.pc)),
+                                f.pc};
+        uc_emu_stop(uc_.get());
+    }
 }
 
 void CortexM::setPc(std::uint32_t pc) {
@@ -492,32 +641,37 @@ void CortexM::onInterrupt(uc_engine*, std::uint32_t intno, void* user) {
             return;
         }
         case kIntUndef:
-            self->fault(fmt::format("UsageFault (UNDEFINSTR): undefined instruction at {}",
-                                    self->describePc(pc)),
-                        pc);
+            self->time_.rewindTo(self->cycleOf(pc));
+            self->takeFault(Fault{exc::kUsageFault, cfsr::kUndefinstr, std::nullopt, pc, "undefined instruction"});
             return;
         case kIntNoCp:
-            self->fault(fmt::format("UsageFault (NOCP): coprocessor instruction at {}",
-                                    self->describePc(pc)),
-                        pc);
+            self->time_.rewindTo(self->cycleOf(pc));
+            self->takeFault(Fault{exc::kUsageFault, cfsr::kNocp, std::nullopt, pc,
+                                  "coprocessor instruction with the coprocessor disabled"});
             return;
         case kIntInvState:
-            self->fault(fmt::format("UsageFault (INVSTATE): execution with the Thumb bit clear at {}",
-                                    self->describePc(pc)),
-                        pc);
+            self->time_.rewindTo(self->cycleOf(pc));
+            self->takeFault(Fault{exc::kUsageFault, cfsr::kInvstate, std::nullopt, pc,
+                                  "execution with the Thumb bit clear (EPSR.T = 0)"});
             return;
         case kIntUnaligned:
-            self->fault(fmt::format("UsageFault (UNALIGNED): unaligned access at {}",
-                                    self->describePc(pc)),
-                        pc);
+            self->time_.rewindTo(self->cycleOf(pc));
+            self->takeFault(Fault{exc::kUsageFault, cfsr::kUnaligned, std::nullopt, pc, "unaligned access"});
             return;
-        case kIntPrefetchAbort:
+        case kIntPrefetchAbort: {
+            // A fetch from a mapped region that is not executable (peripheral blocks).
+            // XN regions of the default memory map (B3.1.1) give MemManage IACCVIOL.
+            const bool xn = (pc >= 0x40000000u && pc < 0x60000000u) || pc >= 0xA0000000u;
+            const std::string where = self->bus_.describe(pc);
+            self->takeFault(xn ? Fault{exc::kMemManage, cfsr::kIaccviol, std::nullopt, pc,
+                                       fmt::format("instruction fetch from Execute Never address 0x{:08x}{}", pc,
+                                                   where.empty() ? "" : " (" + where + ")")}
+                               : Fault{exc::kBusFault, cfsr::kIbuserr, std::nullopt, pc,
+                                       fmt::format("instruction bus error fetching 0x{:08x}", pc)});
+            return;
+        }
         case kIntDataAbort:
-            self->fault(fmt::format("{} at {}",
-                                    intno == kIntPrefetchAbort ? "MemManage/BusFault on instruction fetch"
-                                                               : "BusFault on data access",
-                                    self->describePc(pc)),
-                        pc);
+            self->takeFault(Fault{exc::kBusFault, cfsr::kPreciserr, std::nullopt, pc, "data abort"});
             return;
         default:
             self->fault(fmt::format("unexpected CPU exception {} at {}", intno, self->describePc(pc)),
@@ -766,10 +920,9 @@ void CortexM::exceptionReturn(std::uint32_t excReturn) {
     time_.advance(cycle_model::kExceptionReturn);
     exceptionOverheadCycles_ += cycle_model::kExceptionReturn;
     if ((psr & kXpsrT) == 0) {
-        fault(fmt::format("UsageFault (INVSTATE): exception return to {} with xPSR.T clear "
-                          "(stacked xPSR 0x{:08x})",
-                          describePc(pc), psr),
-              pc);
+        // The return completes; the first instruction then faults (B1.4.2, INVSTATE).
+        takeFault(Fault{exc::kUsageFault, cfsr::kInvstate, std::nullopt, pc,
+                        fmt::format("exception return with xPSR.T clear (stacked xPSR 0x{:08x})", psr)});
         return;
     }
     if (signals_.exceptions.hasListeners()) {

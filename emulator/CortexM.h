@@ -9,6 +9,7 @@
 // PopStack), B1.5.12 tail-chaining, B1.5.19 WFI/WFE.
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -118,6 +119,22 @@ public:
     Cycles sleptCycles() const { return sleptCycles_; }
     Cycles exceptionOverheadCycles() const { return exceptionOverheadCycles_; }
 
+    // --- faults (ARM ARM B1.5.14-B1.5.16) ----------------------------------------
+    struct Fault {
+        unsigned exception;          // exc::kMemManage, kBusFault or kUsageFault
+        std::uint32_t cfsrBits;      // CFSR bits to set (MMFSR/BFSR/UFSR)
+        std::optional<std::uint32_t> address;  // BFAR or MMFAR
+        std::uint32_t pc;            // the faulting instruction: stacked as return address
+        std::string what;            // in words, for the report
+    };
+    // Takes the fault as silicon does: sets CFSR (and BFAR/MMFAR), escalates to HardFault
+    // (HFSR.FORCED) when the fault is disabled or cannot preempt, locks up when even
+    // HardFault cannot be taken. The firmware's handler then runs, unless stop-on-fault
+    // is set, in which case the run stops once the frame is stacked.
+    void takeFault(const Fault& fault);
+    void setStopOnFault(bool stop) { stopOnFault_ = stop; }
+    std::uint64_t faultsTaken() const { return faultsTaken_; }
+
     // --- debugger support -------------------------------------------------------
     // The PC the core resumes at (exact while halted; Unicorn's PC register is not).
     std::uint32_t pc() const { return resumePc_; }
@@ -178,6 +195,7 @@ private:
         std::uint32_t size = 0;
         std::uint32_t count = 0;
         bool hasSev = false;  // executes SEV: Unicorn runs it as a NOP
+        bool hasDivide = false;  // SDIV/UDIV: checked for DIV_0_TRP when CCR enables it
     };
     static constexpr std::size_t kBlockCacheSize = 1u << 16;
     std::vector<BlockCostEntry> blockCache_;
@@ -195,6 +213,9 @@ private:
         std::uint32_t address;
         uc_hook hook;
         ExecutionWatch hit;
+        // Set by unwatchExecution: Unicorn 2.0 still calls a deleted code hook from blocks
+        // translated while it existed, so a retired watch must ignore those calls.
+        bool retired = false;
     };
     std::vector<std::unique_ptr<Watch>> watches_;
     std::vector<std::unique_ptr<Watch>> retiredWatches_;  // Unicorn deletes hooks lazily
@@ -204,6 +225,16 @@ private:
     InstructionHook instructionHook_;
     std::function<bool(std::uint32_t, std::uint8_t)> bkptHandler_;
     Cycles sleptCycles_ = 0;
+    bool stopOnFault_ = false;
+    std::uint64_t faultsTaken_ = 0;
+    std::uint32_t blockSize_ = 0;
+    // CCR.DIV_0_TRP: Unicorn divides by zero silently (result 0), so divide instructions
+    // get a bounded code hook that checks the divisor first.
+    std::map<std::uint32_t, uc_hook> divideHooks_;
+    std::optional<Fault> pendingFault_;
+    // True when hooks were queued: the block must not run before they are in place.
+    bool watchDivides(std::uint32_t blockAddress, std::uint32_t size);
+    static void onDivide(uc_engine*, std::uint64_t address, std::uint32_t size, void* user);
     Cycles exceptionOverheadCycles_ = 0;
     uc_hook instructionUcHook_ = 0;
     bool sleeping_ = false;

@@ -3,8 +3,10 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <string>
 
 #include "ElfImage.h"
+#include "boards/Boards.h"
 #include "Errors.h"
 #include "peripherals/ClockGatedPeripheral.h"
 #include "peripherals/CoreDebug.h"
@@ -17,6 +19,10 @@
 #include "peripherals/Stm32f4Gpio.h"
 #include "peripherals/Stm32f4Pwr.h"
 #include "peripherals/Stm32f4Rcc.h"
+#include "peripherals/Stm32h7Dbgmcu.h"
+#include "peripherals/Stm32h7Flash.h"
+#include "peripherals/Stm32h7Pwr.h"
+#include "peripherals/Stm32h7Rcc.h"
 #include "peripherals/SystemControlSpace.h"
 #include "peripherals/UnmodelledBlock.h"
 
@@ -133,7 +139,9 @@ void Machine::buildCorePeripherals() {
     scs_->addUnit(0xD00, Scb::kSize, *scb_, 0);
     // Debug and trace units of the core (ARM ARM C1; same addresses on every ARMv7-M).
     auto* demcr = debug.get();
-    auto itm = std::make_unique<Itm>(ctx_, [demcr] { return (demcr->demcr() & (1u << 24)) != 0; });
+    auto itm = std::make_unique<Itm>(
+        ctx_, [demcr] { return (demcr->demcr() & (1u << 24)) != 0; },
+        [demcr] { demcr->setValue(CoreDebug::kDemcr, demcr->demcr() | (1u << 24)); });
     auto dwt = std::make_unique<Dwt>(
         ctx_, Dwt::Sources{[demcr] { return (demcr->demcr() & (1u << 24)) != 0; },
                            [this] { return core_ ? core_->sleptCycles() : 0; },
@@ -177,6 +185,63 @@ std::unique_ptr<Peripheral> Machine::makeModel(const PeripheralBlock& block) {
         });
         return owned;
     }
+    if (model == "stm32h7.rcc") {
+        auto owned = std::make_unique<OwnedRcc<Stm32h7Rcc>>(
+            std::make_unique<Stm32h7Rcc>(ctx_, board_.hseHz), ctx_);
+        clocks_ = &owned->clocks();
+        owned->model().onPeripheralReset([this](std::string_view reg, unsigned bit) {
+            for (std::size_t i = 0; i < peripherals_.size(); ++i) {
+                const auto& gate = peripheralBlocks_[i]->gate;
+                if (gate && gate->resetRegister == reg && gate->bit == bit) peripherals_[i]->reset();
+            }
+        });
+        // RCC_BDCR is write-protected until PWR_CR1.DBP is set (RM0468 §6.8); the PWR is
+        // looked up when BDCR is written, since it is built after the RCC.
+        owned->model().setBackupDomainWritable([this] {
+            auto* pwr = dynamic_cast<Stm32h7Pwr*>(peripheral("PWR"));
+            return pwr != nullptr && pwr->backupDomainWritable();
+        });
+        return owned;
+    }
+    if (model == "stm32h7.pwr" || model == "stm32h7.flash") {
+        // Both check their limits against the clock tree (and the FLASH against the voltage
+        // scale in effect); the RCC is always built first.
+        auto* owned = dynamic_cast<OwnedRcc<Stm32h7Rcc>*>(peripheral("RCC"));
+        if (owned == nullptr) {
+            throw std::logic_error(fmt::format("chip {}: block {} needs an stm32h7.rcc block",
+                                               board_.chip.name, block.name));
+        }
+        Stm32h7Rcc& rcc = owned->model();
+        auto h7Flash = [this] { return dynamic_cast<Stm32h7Flash*>(peripheral("FLASH")); };
+        auto h7Pwr = [this] { return dynamic_cast<Stm32h7Pwr*>(peripheral("PWR")); };
+        if (model == "stm32h7.pwr") {
+            auto pwr = std::make_unique<Stm32h7Pwr>(ctx_);
+            pwr->setClockSource([&rcc] { return rcc.clocks(); });
+            pwr->setCpuFreqBoost(
+                [h7Flash] { return h7Flash() != nullptr && h7Flash()->cpuFreqBoost(); });
+            pwr->onVoltageScaleChange([h7Flash] {
+                if (auto* flash = h7Flash()) flash->checkLatency();
+            });
+            rcc.onClocksChanged([p = pwr.get()](const Stm32h7Clocks&) { p->checkClocks(); });
+            return pwr;
+        }
+        auto flash = std::make_unique<Stm32h7Flash>(ctx_);
+        flash->setClockSource([&rcc] { return rcc.clocks(); });
+        flash->setVoltageScale(
+            [h7Pwr] { return h7Pwr() != nullptr ? h7Pwr()->activeVoltageScale() : 3u; });
+        rcc.onClocksChanged([f = flash.get()](const Stm32h7Clocks&) { f->checkLatency(); });
+        return flash;
+    }
+    if (model == "stm32h7.gpio") {
+        // Same register model as the F4 ports, with the H7 reset values (RM0468 §11.4).
+        const char port = block.name.back();
+        const ClockGate gate = *block.gate;
+        return std::make_unique<Stm32f4Gpio>(
+            ctx_, port, [this, gate] { return clocks_->isGateEnabled(gate); }, GpioFamily::Stm32h7);
+    }
+    if (model == "stm32h7.dbgmcu") {
+        return std::make_unique<Stm32h7Dbgmcu>(ctx_, board_.chip.dbgmcuIdcode);
+    }
     if (model == "stm32.dbgmcu") return std::make_unique<Stm32Dbgmcu>(ctx_, board_.chip.dbgmcuIdcode);
     if (model == "stm32f4.pwr") return std::make_unique<Stm32f4Pwr>(ctx_);
     if (model == "stm32f4.flash") return std::make_unique<Stm32f4Flash>(ctx_);
@@ -218,7 +283,7 @@ void Machine::buildChipPeripherals() {
     }
     for (const PeripheralBlock* b : order) {
         std::unique_ptr<Peripheral> p = makeModel(*b);
-        if (b->gate && b->model != "stm32f4.gpio" && b->model != "unmodelled") {
+        if (b->gate && !b->model.ends_with(".gpio") && b->model != "unmodelled") {
             // GPIO ports apply their own gate (they must also keep pin levels); other
             // gated models are wrapped.
             const ClockGate gate = *b->gate;
@@ -253,6 +318,32 @@ void Machine::resetPeripherals() {
 }
 
 void Machine::load(const ElfImage& image) {
+    // The size of the vector table says which chip the image was built for: 16 system
+    // entries plus one per IRQ line of the chip it targets. The F407 and H723 images even
+    // share their flash and RAM addresses, so the memory checks below cannot tell them
+    // apart. A table longer than this board's, or exactly another board's, is an image for
+    // another chip (a shorter table of unknown length may just omit unused vectors).
+    if (const auto isr = image.sectionBytes(".isr_vector"); isr && isr->size() % 4 == 0) {
+        const std::size_t entries = isr->size() / 4;
+        const std::size_t mine = 16 + board_.chip.core.numIrqs;
+        const BoardDescription* other = nullptr;
+        for (auto id : boardIds()) {
+            const BoardDescription* b = findBoard(id);
+            if (b != nullptr && b->id != board_.id && 16 + b->chip.core.numIrqs == entries) {
+                other = b;
+            }
+        }
+        if (entries != mine && (other != nullptr || entries > mine)) {
+            throw InputError(fmt::format(
+                "{}: its vector table (.isr_vector) has {} entries (16 + {} IRQs){}, but board {} "
+                "({}, {}) has 16 + {}: the image is built for another chip{}",
+                image.displayName(), entries, entries - 16,
+                other != nullptr ? fmt::format(", the {}'s", other->chip.name) : std::string(),
+                board_.id, board_.fullName, board_.chip.name, board_.chip.core.numIrqs,
+                other != nullptr ? fmt::format(" (run it with --board {})", other->id)
+                                 : std::string()));
+        }
+    }
     for (std::size_t i = 0; i < image.segments().size(); ++i) {
         const LoadSegment& seg = image.segments()[i];
         const auto size = static_cast<std::uint32_t>(seg.bytes.size());
@@ -305,6 +396,8 @@ void Machine::load(const ElfImage& image) {
 
 void Machine::powerOnReset() {
     resetPeripherals();
+    // Only a power-on reset unlocks the H7 supply configuration (PWR_CR3, RM0468 §6.4).
+    if (auto* pwr = dynamic_cast<Stm32h7Pwr*>(peripheral("PWR"))) pwr->powerOnReset();
     const std::uint32_t boot = board_.chip.bootAddress;
     const auto sp = bus_->readPhysical(boot, 4);
     const auto pc = bus_->readPhysical(boot + 4, 4);

@@ -188,6 +188,13 @@ std::uint32_t Semihosting::call(std::uint32_t op, std::uint32_t arg, std::option
             Handle* h = handleOf(word(arg));
             const auto buf = word(arg + 4), len = word(arg + 8);
             if (h == nullptr || !buf || !len || *len > kMaxTransfer) return fail(EBADF);
+            // The whole buffer must be RAM before anything is consumed (stdin, file position).
+            const MemoryRegion* dest = bus_.regionAt(*buf);
+            if (*len != 0 && (dest == nullptr || dest->kind != RegionKind::Ram ||
+                              std::uint64_t{*buf} + *len > 0x100000000ULL ||
+                              bus_.hostPointer(*buf, *len) == nullptr)) {
+                return fail(EFAULT);
+            }
             std::vector<std::uint8_t> data;
             if (h->kind == Handle::Stdin) {
                 const std::size_t n = std::min<std::size_t>(*len, cfg_.stdinText.size() - stdinPos_);
@@ -195,9 +202,11 @@ std::uint32_t Semihosting::call(std::uint32_t op, std::uint32_t arg, std::option
                             cfg_.stdinText.begin() + static_cast<std::ptrdiff_t>(stdinPos_ + n));
                 stdinPos_ += n;
             } else if (h->kind == Handle::Features) {
-                const std::size_t n = std::min<std::size_t>(*len, sizeof kFeatures - std::min<std::uint64_t>(h->pos, sizeof kFeatures));
-                data.assign(kFeatures + h->pos, kFeatures + h->pos + n);
-                h->pos += n;
+                // A SEEK may have put the position past the end: nothing left to read.
+                const std::size_t at = static_cast<std::size_t>(std::min<std::uint64_t>(h->pos, sizeof kFeatures));
+                const std::size_t n = std::min<std::size_t>(*len, sizeof kFeatures - at);
+                data.assign(kFeatures + at, kFeatures + at + n);
+                h->pos = at + n;
             } else if (h->kind == Handle::File) {
                 data.resize(*len);
                 h->file.read(reinterpret_cast<char*>(data.data()), *len);

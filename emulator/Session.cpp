@@ -4,7 +4,11 @@
 
 #include "ElfImage.h"
 #include "Errors.h"
+#include "FaultReport.h"
 #include "Format.h"
+#include "SourceLines.h"
+#include "debug/GdbServer.h"
+#include "debug/MachineDebugTarget.h"
 #include "Machine.h"
 #include "boards/Boards.h"
 
@@ -49,6 +53,44 @@ std::string formatDiagnostic(const Diagnostic& d) {
                        d.location.empty() ? "" : " [" + d.location + "]");
 }
 
+namespace {
+// The run with a gdb server: the machine runs in slices; a connecting gdb halts it.
+CoreStop runUnderGdb(Machine& machine, const RunRequest& request, spdlog::logger& log) {
+    const auto address = parseGdbAddress(*request.gdb);
+    if (!address) throw InputError(fmt::format("--gdb {}: expected [HOST:]PORT", *request.gdb));
+    std::unique_ptr<MachineDebugTarget> target =
+        request.cycles ? std::make_unique<MachineDebugTarget>(machine, *request.cycles)
+                       : std::make_unique<MachineDebugTarget>(
+                             machine, MachineDebugTarget::SimulatedTime{
+                                          request.duration.value_or(1'000'000'000'000ULL)});
+    GdbServer server(*target, *address);
+    server.listen();
+    log.info("cmsim: gdb server on {} (gdb-multiarch FIRMWARE.elf -ex 'target remote {}')",
+             server.endpoint(), server.endpoint());
+    std::optional<GdbEnd> end;
+    if (request.gdbWait) {
+        log.info("cmsim: halted at reset, waiting for gdb");
+        if (server.acceptClient(-1)) end = server.serveClient();
+    }
+    while (!target->finished() && end != GdbEnd::Killed) {
+        const DebugStop s = target->resume(false, [&] { return server.clientWaiting(); });
+        if (s.kind == DebugStop::Kind::Interrupted) {
+            if (server.acceptClient(0)) end = server.serveClient(s);
+            continue;
+        }
+        if (s.kind == DebugStop::Kind::Finished || s.kind == DebugStop::Kind::Fault) break;
+        // A breakpoint instruction with no debugger attached: wait for one, as a halted
+        // core would.
+        log.info("cmsim: halted ({}), waiting for gdb", s.message.empty() ? "breakpoint" : s.message);
+        if (server.acceptClient(-1)) end = server.serveClient(s);
+    }
+    if (end) log.info("cmsim: gdb session {}", toString(*end));
+    if (end == GdbEnd::Killed) return CoreStop{CoreStop::Reason::Requested, "killed by gdb", machine.core().pc()};
+    if (target->lastStop()) return *target->lastStop();
+    return CoreStop{CoreStop::Reason::TimeLimit, "time limit reached", machine.core().pc()};
+}
+}  // namespace
+
 RunReport runFirmware(const RunRequest& request, std::ostream& out, spdlog::logger& log) {
     const BoardDescription* board = findBoard(request.board);
     if (board == nullptr) {
@@ -58,6 +100,7 @@ RunReport runFirmware(const RunRequest& request, std::ostream& out, spdlog::logg
     }
     const ElfImage image = ElfImage::load(request.firmware);
     Machine machine(*board, MachineOptions{request.strict, request.semihosting});
+    machine.core().setStopOnFault(request.stopOnFault);
     machine.diagnostics().addSink([&log](const Diagnostic& d) {
         if (d.kind == DiagnosticKind::Note) log.info("{}", formatDiagnostic(d));
         else log.warn("{}", formatDiagnostic(d));
@@ -65,8 +108,10 @@ RunReport runFirmware(const RunRequest& request, std::ostream& out, spdlog::logg
     machine.signals().clocks.subscribe([&log](const ClockChange& c) {
         log.debug("cmsim: clock: HCLK {} at {} ms (cycle {})", formatHz(c.hz), formatMs(c.time), c.cycle);
     });
+    // The live view on a terminal draws the LEDs itself; LED lines would break its line.
+    const bool printEdges = request.printEdges && !(request.live.realtime && request.live.terminal);
     LedMonitor leds(machine.signals(), board->leds, [&](const LedEdge& e) {
-        if (request.printEdges) out << formatLedEdge(e) << '\n';
+        if (printEdges) out << formatLedEdge(e) << '\n';
     });
     machine.load(image);
 
@@ -97,8 +142,9 @@ RunReport runFirmware(const RunRequest& request, std::ostream& out, spdlog::logg
     });
     if (request.swo) machine.itm().enableAsDebugger();
 
+    // Context switches are always followed (cheap): fault reports name the running task.
     std::unique_ptr<ContextSwitchDetector> switches;
-    if (request.trace.categories & trace::kSwitch) {
+    {
         switches = std::make_unique<ContextSwitchDetector>(machine.signals(), machine.symbols());
         for (const auto& [name, symbol] : request.taskNames) {
             const auto sym = machine.symbols().byName(symbol);
@@ -113,20 +159,53 @@ RunReport runFirmware(const RunRequest& request, std::ostream& out, spdlog::logg
     if (request.trace.categories != 0 && request.traceOut != nullptr) {
         tracer = std::make_unique<Tracer>(machine, switches.get(), request.trace, *request.traceOut);
     }
+    const SourceLines sources(request.firmware);
+    machine.signals().faults.subscribe([&](const FaultEvent& f) {
+        ++report.faults;
+        std::string task;
+        if (auto t = switches->currentTask(); t && switches->switches() > 0) task = switches->tasks()[*t].name;
+        const std::string text = formatFaultReport(f, machine.bus(), machine.symbols(), &sources, task);
+        report.faultReports += text;
+        std::string_view rest = text;
+        while (!rest.empty()) {
+            const auto nl = rest.find('\n');
+            log.error("{}", rest.substr(0, nl));
+            rest = nl == std::string_view::npos ? std::string_view{} : rest.substr(nl + 1);
+        }
+    });
     machine.powerOnReset();
+    // Pictures of time and the live view: sinks on the same events (emulator/sinks/).
+    std::unique_ptr<sinks::Pictures> pictures;
+    if (request.pictures.any()) {
+        pictures = std::make_unique<sinks::Pictures>(request.pictures, machine, *switches,
+                                                     request.firmware.filename().string());
+    }
+    std::unique_ptr<sinks::LiveView> live;
+    if (request.live.realtime) live = std::make_unique<sinks::LiveView>(machine, switches.get(), request.live, out);
 
-    if (request.cycles) {
+    const Picoseconds duration = request.duration.value_or(1'000'000'000'000ULL);
+    if (request.gdb) {
+        report.stop = runUnderGdb(machine, request, log);
+    } else if (live) {
+        report.stop = live->run(request.cycles, duration);
+        live->finish();
+    } else if (request.cycles) {
         report.stop = machine.run(*request.cycles);
     } else {
-        report.stop = machine.runUntilTime(request.duration.value_or(1'000'000'000'000ULL));
+        report.stop = machine.runUntilTime(duration);
     }
     for (auto& [channel, pending] : pendingText) {
         if (std::ostream* sink = sinkFor(channel); sink != nullptr && !pending.empty()) *sink << pending << '\n';
     }
     report.cycles = machine.time().now();
     report.simulated = machine.time().nowPicoseconds();
+    if (pictures) {
+        for (const auto& option : pictures->finish(report.simulated)) {
+            log.error("cmsim: {}: could not write the whole file", option);
+        }
+    }
     if (tracer) tracer->flush();
-    if (switches) {
+    if (switches && (request.trace.categories & trace::kSwitch)) {
         switches->finish(report.cycles);
         report.tasks = switches->tasks();
         report.contextSwitches = switches->switches();
@@ -145,14 +224,21 @@ RunReport runFirmware(const RunRequest& request, std::ostream& out, spdlog::logg
                        formatSeconds(report.simulated), report.cycles, formatHz(report.sysclkHz),
                        formatHz(report.hclkHz));
     out << formatLedSummary(report.leds);
-    if (switches) {
+    if (switches && (request.trace.categories & trace::kSwitch)) {
         out << fmt::format("\n{} context switches; Thread-mode time per task (handlers excluded):\n",
                            report.contextSwitches);
         out << formatTaskSummary(report.tasks, report.cycles);
     }
 
     switch (report.stop.reason) {
-        case CoreStop::Reason::TimeLimit: report.exitCode = exit_code::kOk; break;
+        case CoreStop::Reason::TimeLimit:
+            // The firmware's fault handler ran (no --stop-on-fault): still a faulted run.
+            report.exitCode = report.faults > 0 ? exit_code::kFirmwareFault : exit_code::kOk;
+            if (report.faults > 0) {
+                log.error("cmsim: the firmware took {} fault{} during the run", report.faults,
+                          report.faults == 1 ? "" : "s");
+            }
+            break;
         case CoreStop::Reason::Exited:
             // SYS_EXIT / SYS_EXIT_EXTENDED: cmsim exits with the firmware's own code.
             report.exitCode = report.stop.exitCode;

@@ -15,6 +15,8 @@
 #include "CortexM.h"
 #include "LedMonitor.h"
 #include "Semihosting.h"
+#include "sinks/LiveView.h"
+#include "sinks/Pictures.h"
 #include "trace/Tracer.h"
 
 namespace cmsim {
@@ -42,8 +44,20 @@ struct RunRequest {
     std::vector<std::pair<std::string, std::string>> taskNames;
     // Debug channels: semihosting (host files under a root only), ITM stimulus ports.
     SemihostingConfig semihosting;
+    // Stop the run when a fault is taken (after the frame is stacked), instead of letting
+    // the firmware's own fault handler run. Either way the fault is reported and the run
+    // exits with 3.
+    bool stopOnFault = false;
+    // --gdb [HOST:]PORT: serve gdb's remote protocol; --gdb-wait halts at reset until
+    // gdb attaches.
+    std::optional<std::string> gdb;
+    bool gdbWait = false;
     bool swo = false;  // enable the ITM as a debugger's SWO set-up would
     std::map<unsigned, std::ostream*> itmFiles;  // --itm PORT=FILE (port 0 defaults to `out`)
+    // Pictures of time (emulator/sinks/): VCD, timeline JSON, SVG plot; and the live view
+    // (--realtime), which paces the run to the wall clock without changing its results.
+    sinks::PictureOptions pictures;
+    sinks::LiveOptions live;
 };
 
 struct RunReport {
@@ -59,6 +73,8 @@ struct RunReport {
     std::size_t modelGaps = 0;
     std::vector<TaskStats> tasks;  // with switch tracing on
     std::uint64_t contextSwitches = 0;
+    std::uint64_t faults = 0;
+    std::string faultReports;
     std::string semihostingOutput;  // everything the firmware wrote to the console
     std::map<unsigned, std::string> itmOutput;  // bytes per stimulus port
 };

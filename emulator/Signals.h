@@ -3,6 +3,7 @@
 // console log, trace files, waveforms and the scenario checker subscribe to them.
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -59,6 +60,22 @@ struct OutputText {
     std::string text;     // the bytes as written (a stimulus port write gives 1-4 bytes)
 };
 
+// A fault the core took (MemManage, BusFault, UsageFault, possibly escalated to
+// HardFault) or a lockup. Published after the fault exception's frame was stacked.
+struct FaultEvent {
+    Cycles cycle;
+    Picoseconds time;
+    unsigned fault;          // the fault's own exception (4 MemManage, 5 BusFault, 6 UsageFault)
+    unsigned taken;          // the exception taken (fault, or 3 HardFault when escalated)
+    bool lockup;             // could not be taken at all: the core locked up
+    std::uint32_t pc;        // faulting instruction (the stacked return address)
+    std::uint32_t cfsr, hfsr;
+    std::optional<std::uint32_t> faultAddress;  // BFAR / MMFAR when valid
+    std::string what;        // "precise data bus error at 0x60000000 by ldr r0, [r1]"
+    std::uint32_t frameAddress;   // where the fault's frame was stacked
+    std::uint32_t excReturn;
+};
+
 // The core clock changed (RCC switched SYSCLK or a prescaler).
 struct ClockChange {
     Cycles cycle;
@@ -86,6 +103,7 @@ struct Signals {
     Topic<TickEvent> ticks;
     Topic<ContextSwitch> switches;
     Topic<OutputText> output;
+    Topic<FaultEvent> faults;
 };
 
 }  // namespace cmsim

@@ -7,8 +7,15 @@ set -euo pipefail
 packages=(
     build-essential cmake ninja-build pkg-config
     libunicorn-dev libcli11-dev libfmt-dev libspdlog-dev libgtest-dev libgmock-dev
-    libelf-dev libyaml-cpp-dev libcapstone-dev
+    libelf-dev libdw-dev libyaml-cpp-dev libcapstone-dev
     gcc-arm-none-eabi libnewlib-arm-none-eabi binutils-arm-none-eabi
+    # Pictures of time: nlohmann-json for the timeline; the e2e tests read the VCD back with
+    # GTKWave's vcd2fst/fst2vcd and sigrok-cli (PulseView's libsigrok), the SVG with python3.
+    nlohmann-json3-dev gtkwave sigrok-cli python3
+    # tools/fuzz.sh: clang 14 with libFuzzer and its ASan/UBSan runtimes (libclang-rt-14-dev,
+    # only recommended by clang-14), llvm-symbolizer (llvm) for readable stack traces.
+    # tools/sanitize.sh uses gcc's runtimes (libasan8, libubsan1: part of build-essential).
+    clang libclang-rt-14-dev llvm
 )
 
 missing=()

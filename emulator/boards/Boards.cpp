@@ -6,7 +6,7 @@ namespace cmsim {
 
 namespace {
 using BoardFn = const BoardDescription& (*)();
-constexpr std::array<BoardFn, 1> kBoards = {&stm32f407DiscoveryBoard};
+constexpr std::array<BoardFn, 2> kBoards = {&stm32f407DiscoveryBoard, &nucleoH723zgBoard};
 }  // namespace
 
 const BoardDescription* findBoard(std::string_view id) {

@@ -1,5 +1,5 @@
 #pragma once
-// The boards cmsim knows, by id (--board f407).
+// The boards cmsim knows, by id (--board f407, --board h723).
 #include <span>
 #include <string_view>
 #include <vector>
@@ -10,6 +10,8 @@ namespace cmsim {
 
 const ChipDescription& stm32f407Chip();
 const BoardDescription& stm32f407DiscoveryBoard();
+const ChipDescription& stm32h723Chip();
+const BoardDescription& nucleoH723zgBoard();
 
 // nullptr when unknown.
 const BoardDescription* findBoard(std::string_view id);

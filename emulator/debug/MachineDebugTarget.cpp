@@ -23,6 +23,13 @@ constexpr unsigned kStepChunkCycles = 1;
 MachineDebugTarget::MachineDebugTarget(Machine& machine, Cycles runUntil)
     : m_(machine), runUntil_(runUntil), hasFpu_(machine.board().chip.core.mvfr0 != 0) {}
 
+MachineDebugTarget::MachineDebugTarget(Machine& machine, SimulatedTime runUntil)
+    : m_(machine), runUntil_(0), runUntilTime_(runUntil.value), hasFpu_(machine.board().chip.core.mvfr0 != 0) {}
+
+Cycles MachineDebugTarget::runLimit() const {
+    return runUntilTime_ ? m_.time().cyclesAt(*runUntilTime_) : runUntil_;
+}
+
 MachineDebugTarget::~MachineDebugTarget() {
     for (auto& [addr, id] : breakpoints_) m_.core().unwatchExecution(id);
     for (auto& w : watchpoints_) uc_hook_del(m_.unicorn().get(), w->hook);
@@ -217,7 +224,8 @@ DebugStop MachineDebugTarget::runSlices(const std::function<bool()>& interruptRe
     // interrupt is polled. Simulated time does not depend on the slicing.
     while (true) {
         const Cycles sliceCycles = std::max<Cycles>(m_.time().cpuHz() / 1000, 1);
-        const Cycles until = std::min(runUntil_, m_.time().now() + sliceCycles);
+        const Cycles limit = runLimit();
+        const Cycles until = std::min(limit, m_.time().now() + sliceCycles);
         const CoreStop stop = m_.run(until);
         if (hit_) {
             DebugStop s = *hit_;
@@ -226,7 +234,7 @@ DebugStop MachineDebugTarget::runSlices(const std::function<bool()>& interruptRe
         }
         switch (stop.reason) {
             case CoreStop::Reason::TimeLimit:
-                if (m_.time().now() >= runUntil_) {
+                if (m_.time().now() >= runLimit()) {
                     finished_ = true;
                     lastStop_ = stop;
                     return DebugStop{DebugStop::Kind::Finished, 0, std::nullopt, WatchKind::Write,

@@ -17,6 +17,12 @@ class MachineDebugTarget final : public DebugTarget {
 public:
     // `runUntil`: the end of the run (cycles); resume() reports Finished there.
     MachineDebugTarget(Machine& machine, Cycles runUntil);
+    // A run limit in simulated time: re-evaluated each slice, so it follows the clock the
+    // firmware configures.
+    struct SimulatedTime {
+        Picoseconds value;
+    };
+    MachineDebugTarget(Machine& machine, SimulatedTime runUntil);
     ~MachineDebugTarget() override;
 
     std::string targetXml() const override;
@@ -48,8 +54,10 @@ private:
                                 std::int64_t value, void* user);
     DebugStop runSlices(const std::function<bool()>& interruptRequested);
 
+    Cycles runLimit() const;
     Machine& m_;
     Cycles runUntil_;
+    std::optional<Picoseconds> runUntilTime_;
     bool hasFpu_;
     std::map<std::uint32_t, std::uint64_t> breakpoints_;  // address -> watch id
     std::vector<std::unique_ptr<Watchpoint>> watchpoints_;

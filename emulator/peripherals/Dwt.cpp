@@ -75,13 +75,16 @@ std::uint32_t Dwt::onRead(const RegisterSpec& reg, std::uint32_t stored) {
     }
 }
 
-void Dwt::onWrite(const RegisterSpec& reg, std::uint32_t /*oldValue*/, std::uint32_t newValue,
+void Dwt::onWrite(const RegisterSpec& reg, std::uint32_t oldValue, std::uint32_t newValue,
                   std::uint32_t /*written*/, std::uint32_t /*lanes*/) {
     switch (reg.offset) {
         case kCtrl: {
-            // Freeze or restart CYCCNT at its current value.
-            const std::uint32_t now = wasCounting_ ? cyccntBase_ + static_cast<std::uint32_t>(awakeCycles() - cyccntAnchor_)
-                                                   : cyccntBase_;
+            // Freeze or restart CYCCNT at its current value: the value cycleCount() gave
+            // just before this write, which counts since the last access also when TRCENA
+            // was set after CYCCNTENA (the old CTRL still had CYCCNTENA).
+            const bool counted = wasCounting_ || ((oldValue & 1u) != 0 && src_.traceEnabled());
+            const std::uint32_t now =
+                counted ? cyccntBase_ + static_cast<std::uint32_t>(awakeCycles() - cyccntAnchor_) : cyccntBase_;
             cyccntBase_ = now;
             cyccntAnchor_ = awakeCycles();
             wasCounting_ = counting();

@@ -26,8 +26,15 @@ constexpr std::array<RegisterSpec, 17> kRegisters{{
 }};
 }  // namespace
 
-Itm::Itm(PeripheralContext& ctx, std::function<bool()> traceEnabled)
-    : RegisterPeripheral("ITM", 0x1000, ctx, kRegisters), traceEnabled_(std::move(traceEnabled)) {}
+Itm::Itm(PeripheralContext& ctx, std::function<bool()> traceEnabled, std::function<void()> enableTrace)
+    : RegisterPeripheral("ITM", 0x1000, ctx, kRegisters),
+      traceEnabled_(std::move(traceEnabled)),
+      enableTrace_(std::move(enableTrace)) {}
+
+void Itm::onReset() {
+    locked_ = true;
+    if (debuggerSwo_) applyDebuggerSetUp();
+}
 
 bool Itm::enabled() const { return traceEnabled_() && (value(kTcr) & 1u) != 0; }
 
@@ -64,6 +71,12 @@ void Itm::write(std::uint32_t offset, unsigned width, std::uint32_t value) {
 }
 
 void Itm::enableAsDebugger() {
+    debuggerSwo_ = true;
+    applyDebuggerSetUp();
+}
+
+void Itm::applyDebuggerSetUp() {
+    if (enableTrace_) enableTrace_();  // DEMCR.TRCENA: without it the ITM emits nothing
     setValue(kTcr, value(kTcr) | 0x00010001u);  // ITMENA, TraceBusID 1
     setValue(kTer, 0xFFFFFFFFu);
 }

@@ -33,9 +33,34 @@ constexpr auto kPortA = table(0xA8000000, 0x0C000000, 0x64000000);
 constexpr auto kPortB = table(0x00000280, 0x000000C0, 0x00000100);
 constexpr auto kOtherPorts = table(0x00000000, 0x00000000, 0x00000000);
 
-std::span<const RegisterSpec> tableFor(char port) {
+// RM0468 §11.4.1-§11.4.4: on the H7 every pin leaves reset in analog mode (MODER 11)
+// except the debug pins: PA13 (SWDIO), PA14 (SWCLK), PA15 (JTDI), PB3 (JTDO/SWO) and PB4
+// (NJTRST) in alternate function, with the same speeds and pulls as on the F4.
+constexpr auto kH7PortA = table(0xABFFFFFF, 0x0C000000, 0x64000000);
+constexpr auto kH7PortB = table(0xFFFFFEBF, 0x000000C0, 0x00000100);
+constexpr auto kH7OtherPorts = table(0xFFFFFFFF, 0x00000000, 0x00000000);
+
+struct FamilyInfo {
+    const char* chip;            // for "no port" errors
+    const char* registers;       // manual section of the register descriptions
+    const char* enableRegister;  // RCC register holding GPIOxEN
+};
+
+FamilyInfo info(GpioFamily family) {
+    if (family == GpioFamily::Stm32h7) return {"STM32H72x/73x", "RM0468 §11.4", "AHB4ENR"};
+    return {"STM32F405/407", "RM0090 §8.4", "AHB1ENR"};
+}
+
+std::span<const RegisterSpec> tableFor(char port, GpioFamily family) {
+    if (family == GpioFamily::Stm32h7) {
+        // GPIOI does not exist on the H72x/73x (RM0468 §8.7.43 AHB4ENR has no GPIOIEN).
+        if (port < 'A' || port > 'K' || port == 'I') {
+            throw std::logic_error(fmt::format("GPIO: no port '{}' on the {}", port, info(family).chip));
+        }
+        return port == 'A' ? kH7PortA : port == 'B' ? kH7PortB : kH7OtherPorts;
+    }
     if (port < 'A' || port > 'I') {
-        throw std::logic_error(fmt::format("GPIO: no port '{}' on the STM32F405/407", port));
+        throw std::logic_error(fmt::format("GPIO: no port '{}' on the {}", port, info(family).chip));
     }
     return port == 'A' ? kPortA : port == 'B' ? kPortB : kOtherPorts;
 }
@@ -46,15 +71,17 @@ unsigned field2(std::uint32_t reg, unsigned pin) {
 
 }  // namespace
 
-Stm32f4Gpio::Stm32f4Gpio(PeripheralContext& ctx, char port, std::function<bool()> clockEnabled)
-    : RegisterPeripheral(fmt::format("GPIO{}", port), kBlockSize, ctx, tableFor(port)),
+Stm32f4Gpio::Stm32f4Gpio(PeripheralContext& ctx, char port, std::function<bool()> clockEnabled,
+                         GpioFamily family)
+    : RegisterPeripheral(fmt::format("GPIO{}", port), kBlockSize, ctx, tableFor(port, family)),
       port_(port),
+      family_(family),
       clockEnabled_(std::move(clockEnabled)) {
     levels_ = computeLevels();
     outputs_ = outputPins();
 }
 
-// ---- clock gate (RCC AHB1ENR.GPIOxEN, RM0090 §7.3.10) -----------------------------
+// ---- clock gate (RCC AHB1ENR.GPIOxEN, RM0090 §7.3.10; AHB4ENR, RM0468 §8.7.43) -----
 
 bool Stm32f4Gpio::clockOn(std::uint32_t offset, bool isWrite) {
     if (!clockEnabled_ || clockEnabled_()) return true;
@@ -63,8 +90,8 @@ bool Stm32f4Gpio::clockOn(std::uint32_t offset, bool isWrite) {
         reg.empty() ? fmt::format("offset 0x{:03x}", offset) : std::string(reg);
     ctx().diag.firmwareMistakeOnce(
         fmt::format("{}:clock-off", name()), name(),
-        fmt::format("{} {} while its clock is off (RCC AHB1ENR.GPIO{}EN=0): {}, as on silicon",
-                    isWrite ? "write to" : "read of", where, port_,
+        fmt::format("{} {} while its clock is off (RCC {}.GPIO{}EN=0): {}, as on silicon",
+                    isWrite ? "write to" : "read of", where, info(family_).enableRegister, port_,
                     isWrite ? "ignored" : "reads 0"));
     return false;
 }
@@ -192,9 +219,8 @@ void Stm32f4Gpio::onWrite(const RegisterSpec& reg, std::uint32_t oldValue, std::
                     if (field2(v, pin) != gpio_pupdr::RESERVED) continue;
                     ctx().diag.firmwareMistakeOnce(
                         fmt::format("{}:pupdr-reserved", name()), name(),
-                        fmt::format("PUPDR{} = 11 is reserved (RM0090 §8.4.4); modelled as no "
-                                    "pull",
-                                    pin));
+                        fmt::format("PUPDR{} = 11 is reserved ({}.4); modelled as no pull",
+                                    pin, info(family_).registers));
                     break;
                 }
             }
@@ -268,8 +294,8 @@ void Stm32f4Gpio::enforceLock(const RegisterSpec& reg, std::uint32_t oldValue,
     ctx().diag.firmwareMistakeOnce(
         fmt::format("{}:locked:{}", name(), reg.name), name(),
         fmt::format("write to {} changes pins locked by LCKR (0x{:04x}): those bits are kept until "
-                    "reset, as on silicon (RM0090 §8.4.8)",
-                    reg.name, value(LCKR) & gpio_lckr::LCK_MASK));
+                    "reset, as on silicon ({}.8)",
+                    reg.name, value(LCKR) & gpio_lckr::LCK_MASK, info(family_).registers));
 }
 
 // §8.4.8 lock key sequence, 32-bit writes with the same LCK[15:0]:
@@ -281,8 +307,9 @@ void Stm32f4Gpio::writeLckr(std::uint32_t oldValue, std::uint32_t newValue, std:
         setValue(LCKR, oldValue);
         ctx().diag.firmwareMistakeOnce(
             fmt::format("{}:lckr-locked", name()), name(),
-            "LCKR written after the port configuration was locked: ignored until reset "
-            "(RM0090 §8.4.8)");
+            fmt::format("LCKR written after the port configuration was locked: ignored until "
+                        "reset ({}.8)",
+                        info(family_).registers));
         return;
     }
     const std::uint32_t lck = newValue & LCK_MASK;
@@ -319,8 +346,9 @@ void Stm32f4Gpio::writeLckr(std::uint32_t oldValue, std::uint32_t newValue, std:
     if (aborted) {
         ctx().diag.firmwareMistakeOnce(
             fmt::format("{}:lckr-sequence", name()), name(),
-            "LCKR lock key sequence aborted: the port is not locked (RM0090 §8.4.8: write "
-            "LCKK=1, 0, 1 with the same LCK[15:0] as 32-bit words, then read LCKR)");
+            fmt::format("LCKR lock key sequence aborted: the port is not locked ({}.8: write "
+                        "LCKK=1, 0, 1 with the same LCK[15:0] as 32-bit words, then read LCKR)",
+                        info(family_).registers));
     }
 }
 

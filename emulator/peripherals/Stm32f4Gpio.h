@@ -2,6 +2,11 @@
 // STM32F4 general-purpose I/O port (GPIOA..GPIOI), RM0090 §8. 0x400 bytes per port,
 // GPIOA at 0x40020000, each next port 0x400 higher (AHB1).
 //
+// The STM32H7 port (RM0468 §11, GPIOA at 0x58020000 on AHB4) has the same ten registers
+// with the same layout and behaviour; only the reset values (every pin analog), the port
+// set (A-H, J, K on the H72x/73x) and the clock enable register (AHB4ENR) differ. The
+// same model serves both, selected by GpioFamily.
+//
 // Modelled: the ten port registers with their per-port reset values, the pad level of
 // each pin (push-pull/open-drain output, input with pull-up/down or an external driver,
 // analog), BSRR set/reset with set priority, the LCKR configuration lock, and the clock
@@ -49,15 +54,27 @@ constexpr std::uint32_t LCK_MASK = 0xFFFFu;
 constexpr std::uint32_t LCKK = 1u << 16;
 }  // namespace gpio_lckr
 
+// The family a port belongs to: its reset values, ports, clock enable register and the
+// reference manual its diagnostics cite.
+enum class GpioFamily {
+    Stm32f4,  // STM32F405/407, RM0090 §8: ports A-I, RCC AHB1ENR
+    Stm32h7,  // STM32H723/733/725/735/730, RM0468 §11: ports A-H, J, K, RCC AHB4ENR
+};
+
 class Stm32f4Gpio final : public RegisterPeripheral {
   public:
     static constexpr std::uint32_t kBlockSize = 0x400;
     static constexpr std::uint32_t baseAddress(char port) {
         return 0x40020000u + static_cast<std::uint32_t>(port - 'A') * 0x400u;
     }
+    static constexpr std::uint32_t h7BaseAddress(char port) {
+        return 0x58020000u + static_cast<std::uint32_t>(port - 'A') * 0x400u;
+    }
 
-    // port: 'A'..'I'. clockEnabled: RCC AHB1ENR.GPIOxEN (empty = always on).
-    Stm32f4Gpio(PeripheralContext& ctx, char port, std::function<bool()> clockEnabled);
+    // port: 'A'..'I' (F4) or 'A'..'H', 'J', 'K' (H7). clockEnabled: RCC AHB1ENR.GPIOxEN
+    // (F4) or AHB4ENR.GPIOxEN (H7); empty = always on.
+    Stm32f4Gpio(PeripheralContext& ctx, char port, std::function<bool()> clockEnabled,
+                GpioFamily family = GpioFamily::Stm32f4);
 
     std::uint32_t read(std::uint32_t offset, unsigned width) override;
     void write(std::uint32_t offset, unsigned width, std::uint32_t value) override;
@@ -98,6 +115,7 @@ protected:
     void updatePins();                 // recompute pad levels, publish changes
 
     char port_;
+    GpioFamily family_;
     std::function<bool()> clockEnabled_;
     std::function<void(unsigned, bool)> levelListener_;
     std::uint16_t externalDriven_ = 0;  // pins the board drives

@@ -6,7 +6,8 @@
 // against the ELF when the scenario is prepared (ScenarioRunner).
 //
 // Every error is an InputError whose message is one line:
-//   "scenarios/x.yaml:12:7: unknown key 'intreval' in toggles expectation (did you mean 'interval'?)"
+//   "scenarios/x.yaml:12:7: unknown key 'intreval' in toggles expectation (did you mean
+//   'interval'?)"
 #include <cstdint>
 #include <filesystem>
 #include <functional>
@@ -50,7 +51,7 @@ struct PinRef {
 
 struct TogglesExpectation {
     PinRef pin;
-    Window window;                        // only edges in the window count
+    Window window;                          // only edges in the window count
     std::optional<TimeTolerance> interval;  // every interval between consecutive edges
     std::uint64_t skip = 0;                 // intervals ignored at the start
     std::optional<std::uint64_t> count;     // edges in the window
@@ -65,10 +66,10 @@ struct StaysExpectation {
 
 struct SequenceEvent {
     enum class Kind { Rises, Falls, Changes, Exception, Reaches } kind = Kind::Rises;
-    PinRef pin;                  // Rises, Falls, Changes
-    unsigned exception = 0;      // Exception: exception number (16 + IRQ for interrupts)
-    std::string symbol;          // Reaches
-    SourcePos pos;
+    PinRef pin;              // Rises, Falls, Changes
+    unsigned exception = 0;  // Exception: exception number (16 + IRQ for interrupts)
+    std::string symbol;      // Reaches
+    SourcePos pos;           // of the pin, exception or symbol
 };
 
 struct SequenceExpectation {
@@ -78,11 +79,13 @@ struct SequenceExpectation {
 
 struct ReachesExpectation {
     std::string symbol;
+    SourcePos symbolPos;
     std::optional<Picoseconds> by;
 };
 
 struct NeverReachesExpectation {
     std::string symbol;
+    SourcePos symbolPos;
 };
 
 struct ExceptionExpectation {
@@ -122,7 +125,8 @@ struct Expectation {
 struct RunLimit {
     std::optional<Picoseconds> duration;  // exactly one of the two
     std::optional<std::uint64_t> cycles;
-    bool strict = false;
+    bool strict = false;       // stop on an access to a block cmsim does not model
+    bool stopOnFault = false;  // stop at the first fault instead of running its handler
 };
 
 struct Scenario {
@@ -148,7 +152,8 @@ struct ParseOptions {
 Scenario parseScenarioFile(const std::filesystem::path& file, const ParseOptions& options);
 // Same on text already in memory; `file` names it in messages and its directory is the base
 // of a relative firmware path.
-Scenario parseScenarioText(std::string_view text, const std::string& file, const ParseOptions& options);
+Scenario parseScenarioText(std::string_view text, const std::string& file,
+                           const ParseOptions& options);
 
 // The symbols the scenario refers to, each with the position of its first mention.
 std::vector<std::pair<std::string, SourcePos>> referencedSymbols(const Scenario& scenario);

@@ -352,14 +352,18 @@ TEST_F(ExceptionTest, ReturnToHandlerModeWithOnlyOneActiveExceptionIsInvpc) {
     EXPECT_NE(stop.message.find("INVPC"), std::string::npos) << stop.message;
 }
 
-TEST_F(ExceptionTest, ReadOfUnmappedAddressStopsWithABusErrorNamingTheAddress) {
+TEST_F(ExceptionTest, ReadOfUnmappedAddressWithStopOnFaultStopsNamingAddressAndInstruction) {
     // ldr r1, [pc, #4]; ldr r0, [r1]; b .; .word 0x40080000 (reserved on the F407)
     code(kThread, {ldrR1Pc(4), kLdrR0R1, kBSelf, kNop});
     word(kThread + 8, 0x40080000);
     boot(0x20001000, kThread);
+    m.core().setStopOnFault(true);
     const CoreStop stop = runUntilStop(50);
     EXPECT_EQ(stop.reason, CoreStop::Reason::Fault);
-    EXPECT_NE(stop.message.find("read of address 0x40080000"), std::string::npos) << stop.message;
+    EXPECT_NE(stop.message.find("BusFault escalated to HardFault: precise data bus error: read at "
+                                "0x40080000 (nothing mapped there) by \"ldr r0, [r1]\""),
+              std::string::npos)
+        << stop.message;
 }
 
 TEST_F(ExceptionTest, SysTickFiresEveryRvrPlusOneCyclesOnTheProcessorClock) {

@@ -1,5 +1,5 @@
 #pragma once
-// A Machine on the F407 board with hand-placed code, for tests that execute real Thumb
+// A Machine on the F407 board (or another one) with hand-placed code, for tests that execute real Thumb
 // instructions through Unicorn and check what the exception model did.
 #include <gtest/gtest.h>
 
@@ -17,10 +17,12 @@ protected:
     static constexpr std::uint32_t kFlash = 0x08000000;
     static constexpr std::uint32_t kScs = 0xE000E000;
 
-    Machine m{stm32f407DiscoveryBoard()};
+    Machine m;
     std::vector<ExceptionEvent> exceptionLog;
 
-    MachineFixture() {
+    // The F407 Discovery unless a test fixture names another board (both boot from a
+    // vector table at 0x08000000 in these tests: the F407 through its flash alias at 0).
+    explicit MachineFixture(const BoardDescription& board = stm32f407DiscoveryBoard()) : m(board) {
         m.signals().exceptions.subscribe([this](const ExceptionEvent& e) { exceptionLog.push_back(e); });
     }
 

@@ -5,6 +5,7 @@
 #include <CLI/CLI.hpp>
 
 #include <functional>
+#include <utility>
 
 namespace cmsim::cli {
 
@@ -12,6 +13,9 @@ using Action = std::function<int()>;
 
 // `cmsim FIRMWARE.elf --board f407 ...`: options on the top-level app.
 Action setupRunCommand(CLI::App& app);
+
+// `cmsim test PATH...`: scenario files (test_command.cpp).
+std::pair<CLI::App*, Action> setupTestCommand(CLI::App& app);
 
 // Prints "cmsim: <message>" on stderr and returns exit code 2.
 int badUsage(const std::string& message);

@@ -25,6 +25,7 @@ int main(int argc, char** argv) {
     const Action runMain = setupRunCommand(app);
     // Subcommands register here (each returns the action run when it was given).
     std::vector<std::pair<CLI::App*, Action>> subcommands;
+    subcommands.push_back(setupTestCommand(app));
 
     try {
         app.parse(argc, argv);

@@ -3,7 +3,10 @@
 #include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
 
+#include <unistd.h>
+
 #include <chrono>
+#include <cmath>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -34,7 +37,36 @@ struct RunOptions {
     std::string semihostingRoot;
     std::string args;
     std::vector<std::string> itm;
+    std::string gdb;
+    // Pictures of time and the live view.
+    std::string plotFrom;
+    std::string plotUntil;
+    CLI::Option* speedOption = nullptr;
 };
+
+// --vcd/--timeline/--plot/--realtime: checks what needs no board; pins and files are
+// checked by the run (one line on stderr, exit 2).
+std::optional<std::string> pictureOptions(RunOptions& o) {
+    auto& p = o.request.pictures;
+    if (!p.vcdPins.empty() && p.vcd.empty()) return "--vcd-pins needs --vcd FILE";
+    if ((!o.plotFrom.empty() || !o.plotUntil.empty()) && p.plot.empty()) {
+        return "--plot-from/--plot-until need --plot FILE.svg";
+    }
+    for (const auto& [text, name] : {std::pair{o.plotFrom, "--plot-from"}, std::pair{o.plotUntil, "--plot-until"}}) {
+        if (text.empty()) continue;
+        const auto t = text == "0" ? std::optional<Picoseconds>(0) : parseDuration(text);
+        if (!t) return fmt::format("{} {}: expected a time such as 250ms", name, text);
+        if (std::string_view(name) == "--plot-from") p.plotFrom = *t;
+        else p.plotUntil = *t;
+    }
+    if (p.plotUntil && *p.plotUntil <= p.plotFrom) return "--plot-until must be later than --plot-from";
+    if (*o.speedOption && !o.request.live.realtime) return "--speed needs --realtime";
+    if (!(o.request.live.speed > 0) || !std::isfinite(o.request.live.speed)) {
+        return fmt::format("--speed {}: expected a positive factor such as 0.5 or 10", o.request.live.speed);
+    }
+    o.request.live.terminal = o.request.live.realtime && ::isatty(STDOUT_FILENO) != 0;
+    return std::nullopt;
+}
 
 int run(RunOptions& o) {
     RunRequest& request = o.request;
@@ -85,6 +117,8 @@ int run(RunOptions& o) {
         request.semihosting.root = std::filesystem::path(o.semihostingRoot);
     }
     request.semihosting.commandLine = o.args;
+    if (!o.gdb.empty()) request.gdb = o.gdb;
+    else if (request.gdbWait) return badUsage("--gdb-wait needs --gdb [HOST:]PORT");
     std::vector<std::unique_ptr<std::ofstream>> itmFiles;
     for (const auto& spec : o.itm) {
         const auto eq = spec.find('=');
@@ -107,6 +141,7 @@ int run(RunOptions& o) {
         }
         request.taskNames.emplace_back(t.substr(0, eq), t.substr(eq + 1));
     }
+    if (auto error = pictureOptions(o)) return badUsage(*error);
     try {
         const auto start = std::chrono::steady_clock::now();
         // Diagnostics through spdlog on stderr, one line each, no timestamps (output must be
@@ -155,11 +190,30 @@ Action setupRunCommand(CLI::App& app) {
     app.add_option("--semihosting-root", o->semihostingRoot,
                    "Let semihosting open host files below DIR (off by default)");
     app.add_option("--args", o->args, "Command line the firmware gets from SYS_GET_CMDLINE");
+    app.add_flag("--stop-on-fault", o->request.stopOnFault,
+                 "Stop when a fault is taken instead of running the firmware's fault handler");
+    app.add_option("--gdb", o->gdb, "Serve gdb's remote protocol on [HOST:]PORT (host 127.0.0.1 "
+                                    "by default): gdb-multiarch fw.elf -ex 'target remote :3333'");
+    app.add_flag("--gdb-wait", o->request.gdbWait, "With --gdb: halt at reset until gdb attaches");
     app.add_flag("--swo", o->request.swo,
                  "Enable the ITM and all stimulus ports as a debugger's SWO set-up does");
     app.add_option("--itm", o->itm, "Send ITM stimulus port PORT to FILE: PORT=FILE (port 0 "
                                     "goes to stdout by default)")
         ->take_all();
+    // Pictures of time (README "Pictures of time").
+    app.add_option("--vcd", o->request.pictures.vcd,
+                   "Write a VCD waveform (LEDs, --vcd-pins, task, IPSR, SysTick) for GTKWave/PulseView");
+    app.add_option("--vcd-pins", o->request.pictures.vcdPins, "More pins for the VCD, e.g. PB0,PA5")
+        ->delimiter(',');
+    app.add_option("--timeline", o->request.pictures.timeline,
+                   "Write a Chrome trace-event JSON timeline (ui.perfetto.dev, chrome://tracing)");
+    app.add_option("--plot", o->request.pictures.plot, "Draw the scheduling timeline and LEDs as an SVG image");
+    app.add_option("--plot-from", o->plotFrom, "Start of the plotted window (default 0)");
+    app.add_option("--plot-until", o->plotUntil, "End of the plotted window (default 2 s after --plot-from)");
+    app.add_flag("--realtime", o->request.live.realtime,
+                 "Pace the run to the wall clock and show the LEDs live (on a terminal)");
+    o->speedOption = app.add_option("--speed", o->request.live.speed,
+                                    "With --realtime: simulated seconds per wall second (default 1)");
     app.add_flag("--verbose,-v", o->verbose,
                  "More detail on stderr: clock changes and the host speed of the run");
     return [o] { return run(*o); };

@@ -1,0 +1,148 @@
+// The architectural fault model (ARM ARM B1.5.14-B1.5.16, B3.2.15-B3.2.18): what the
+// firmware's fault handler sees (CFSR, HFSR, BFAR, the stacked frame), escalation to
+// HardFault, lockup, CCR.DIV_0_TRP, and the cycles charged.
+#include <gtest/gtest.h>
+
+#include "CycleModel.h"
+#include "MachineFixture.h"
+
+namespace cmsim::testing {
+namespace {
+
+using namespace thumb;
+constexpr std::uint32_t kThread = 0x08000100;
+constexpr std::uint32_t kHardFault = 0x08000200;
+constexpr std::uint32_t kBusFault = 0x08000240;
+constexpr std::uint32_t kUsageFault = 0x08000280;
+constexpr std::uint32_t kCfsr = 0xE000ED28, kHfsr = 0xE000ED2C, kBfar = 0xE000ED38, kShcsr = 0xE000ED24,
+                        kCcr = 0xE000ED14;
+
+class FaultTest : public MachineFixture {
+protected:
+    void handlers() {
+        code(kHardFault, {kBSelf});
+        code(kBusFault, {kBSelf});
+        code(kUsageFault, {kBSelf});
+        vector(3, kHardFault);
+        vector(5, kBusFault);
+        vector(6, kUsageFault);
+    }
+    // ldr r1,[pc,#4]; ldr r0,[r1]; b .; nop; .word address  -- the read faults
+    void readOf(std::uint32_t address) {
+        code(kThread, {ldrR1Pc(4), kLdrR0R1, kBSelf, kNop});
+        word(kThread + 8, address);
+    }
+};
+
+TEST_F(FaultTest, PreciseBusFaultEscalatesToHardFaultWithForcedAndBfar) {
+    handlers();
+    readOf(0x40080000);  // reserved on the F407
+    boot(0x20001000, kThread);
+    const Cycles t0 = m.time().now();
+    runCycles(100);
+    EXPECT_EQ(reg(UC_ARM_REG_IPSR), 3u);  // BusFault disabled at reset: HardFault
+    EXPECT_EQ(read32(kCfsr), 0x00008200u);  // BFARVALID | PRECISERR
+    EXPECT_EQ(read32(kHfsr), 0x40000000u);  // FORCED
+    EXPECT_EQ(read32(kBfar), 0x40080000u);
+    // The frame the handler sees: R1 holds the address, the stacked PC is the LDR.
+    const std::uint32_t frame = reg(UC_ARM_REG_MSP);
+    EXPECT_EQ(frame, 0x20000FE0u);
+    EXPECT_EQ(read32(frame + 0x04), 0x40080000u);
+    EXPECT_EQ(read32(frame + 0x18), kThread + 2);
+    EXPECT_EQ(read32(frame + 0x1C) & 0xFF0001FFu, 0x01000000u);  // Thread mode, T set
+    ASSERT_EQ(exceptionLog.size(), 1u);
+    // The first LDR ran (1 cycle); the faulting one did not; then 12 cycles of entry.
+    EXPECT_EQ(exceptionLog[0].cycle, t0 + 1 + cycle_model::kExceptionEntry);
+    EXPECT_EQ(m.core().faultsTaken(), 1u);
+}
+
+TEST_F(FaultTest, EnabledBusFaultIsTakenItselfWithoutForced) {
+    handlers();
+    readOf(0x40080000);
+    boot(0x20001000, kThread);
+    write32(kShcsr, 1u << 17);  // BUSFAULTENA
+    runCycles(100);
+    EXPECT_EQ(reg(UC_ARM_REG_IPSR), 5u);
+    EXPECT_EQ(read32(kCfsr), 0x00008200u);
+    EXPECT_EQ(read32(kHfsr), 0u);
+}
+
+TEST_F(FaultTest, WriteToFlashIsAPreciseBusFault) {
+    handlers();
+    // ldr r1,[pc,#4]; str r0,[r1]; b .; nop; .word 0x08010000
+    code(kThread, {ldrR1Pc(4), kStrR0R1, kBSelf, kNop});
+    word(kThread + 8, 0x08010000);
+    boot(0x20001000, kThread);
+    std::vector<FaultEvent> faults;
+    m.signals().faults.subscribe([&](const FaultEvent& f) { faults.push_back(f); });
+    runCycles(100);
+    ASSERT_EQ(faults.size(), 1u);
+    EXPECT_EQ(faults[0].pc, kThread + 2);
+    EXPECT_EQ(read32(kBfar), 0x08010000u);
+    EXPECT_NE(faults[0].what.find("write to read-only memory at 0x08010000"), std::string::npos)
+        << faults[0].what;
+}
+
+TEST_F(FaultTest, UndefinedInstructionIsUndefinstrWithTheUdfStacked) {
+    handlers();
+    code(kThread, {movs(0, 1), 0xDE00 /* udf #0 */, kBSelf});
+    boot(0x20001000, kThread);
+    write32(kShcsr, 1u << 18);  // USGFAULTENA
+    runCycles(100);
+    EXPECT_EQ(reg(UC_ARM_REG_IPSR), 6u);
+    EXPECT_EQ(read32(kCfsr), 0x00010000u);  // UNDEFINSTR
+    EXPECT_EQ(read32(reg(UC_ARM_REG_MSP) + 0x18), kThread + 2);
+}
+
+TEST_F(FaultTest, DivideByZeroTrapsOnlyWithDiv0Trp) {
+    handlers();
+    // movs r1,#7; movs r2,#0; sdiv r0,r1,r2; b .
+    code(kThread, {movs(1, 7), movs(2, 0), 0xFB91, 0xF0F2, kBSelf});
+    boot(0x20001000, kThread);
+    setReg(UC_ARM_REG_R0, 0x55);
+    runCycles(100);
+    EXPECT_EQ(reg(UC_ARM_REG_IPSR), 0u);  // no trap: the quotient is 0
+    EXPECT_EQ(reg(UC_ARM_REG_R0), 0u);
+    EXPECT_EQ(read32(kCfsr), 0u);
+}
+
+TEST_F(FaultTest, DivideByZeroWithDiv0TrpIsAPreciseUsageFault) {
+    handlers();
+    code(kThread, {movs(1, 7), movs(2, 0), 0xFB91, 0xF0F2, kBSelf});
+    boot(0x20001000, kThread);
+    write32(kCcr, 0x210);     // STKALIGN | DIV_0_TRP
+    write32(kShcsr, 1u << 18);
+    setReg(UC_ARM_REG_R0, 0x55);
+    runCycles(100);
+    EXPECT_EQ(reg(UC_ARM_REG_IPSR), 6u);
+    EXPECT_EQ(read32(kCfsr), 0x02000000u);  // DIVBYZERO
+    EXPECT_EQ(read32(reg(UC_ARM_REG_MSP) + 0x18), kThread + 4);  // the SDIV
+    EXPECT_EQ(read32(reg(UC_ARM_REG_MSP) + 0x00), 0x55u);        // R0 not written
+}
+
+TEST_F(FaultTest, FaultInsideHardFaultLocksUp) {
+    // HardFault handler reads a reserved address itself.
+    code(kHardFault, {ldrR1Pc(4), kLdrR0R1, kBSelf, kNop});
+    word(kHardFault + 8, 0x40080000);
+    vector(3, kHardFault);
+    readOf(0x40080000);
+    boot(0x20001000, kThread);
+    const CoreStop stop = runUntilStop(200);
+    EXPECT_EQ(stop.reason, CoreStop::Reason::Lockup);
+    EXPECT_NE(stop.message.find("lockup at 0x08000202"), std::string::npos) << stop.message;
+}
+
+TEST_F(FaultTest, FetchFromPeripheralSpaceIsMemManageIaccviolEscalated) {
+    handlers();
+    // ldr r1,[pc,#4]; bx r1; nop; .word 0x40000001 (Thumb address in XN peripheral space)
+    code(kThread, {ldrR1Pc(4), 0x4708 /* bx r1 */, kNop, kNop});
+    word(kThread + 8, 0x40000001);
+    boot(0x20001000, kThread);
+    runCycles(100);
+    EXPECT_EQ(reg(UC_ARM_REG_IPSR), 3u);
+    EXPECT_EQ(read32(kCfsr) & 0xFFu, 0x01u);  // IACCVIOL
+    EXPECT_EQ(read32(kHfsr), 0x40000000u);
+}
+
+}  // namespace
+}  // namespace cmsim::testing
