@@ -115,8 +115,8 @@ RunReport runFirmware(const RunRequest& request, std::ostream& out, spdlog::logg
     });
     machine.load(image);
 
-    // Console output: semihosting stdout and ITM port 0 go to `out` (stderr writes to
-    // the log), line-buffered so that LED lines and text do not interleave mid-line.
+    // Console output: semihosting stdout and stderr and ITM port 0 go to `out`,
+    // line-buffered so that LED lines and text do not interleave mid-line.
     RunReport report;
     std::map<std::string, std::string> pendingText;
     auto sinkFor = [&](const std::string& channel) -> std::ostream* {

@@ -177,6 +177,22 @@ TEST(ScenarioParse, FirmwareOverrideReplacesThePathWithoutExpansion) {
     EXPECT_FALSE(s.run.duration);
 }
 
+TEST(ScenarioParse, RunOptions) {
+    const Scenario s = parse(
+        "name: t\nfirmware: f.elf\nboard: f407\nrun: {for: 10ms, strict: false, stop_on_fault: true}\n"
+        "expect: [no_fault: true]\n");
+    EXPECT_EQ(s.run.duration, 10 * kMs);
+    EXPECT_FALSE(s.run.strict);
+    EXPECT_TRUE(s.run.stopOnFault);
+    EXPECT_EQ(parseError("name: t\nfirmware: f.elf\nboard: f407\nrun: {for: 10ms, stop_on_falt: true}\n"
+                         "expect: [no_fault: true]\n"),
+              "dir/x.yaml:4:18: unknown key 'stop_on_falt' in 'run' (did you mean 'stop_on_fault'?); expected for, "
+              "cycles, strict, stop_on_fault");
+    EXPECT_EQ(parseError("name: t\nfirmware: f.elf\nboard: f407\nrun: {for: 10ms, strict: yes}\n"
+                         "expect: [no_fault: true]\n"),
+              "dir/x.yaml:4:26: 'strict' must be true or false, not 'yes'");
+}
+
 TEST(ScenarioParse, NeitherNoFaultNorFaultImpliesNoFault) {
     const Scenario s = parse(kHead + "  - reaches: main\n");
     ASSERT_EQ(s.expectations.size(), 2u);

@@ -72,8 +72,9 @@ TEST_F(ScenarioCli, ShippedScenariosPass) {
     const auto r = runCli("test " + kScenarios);
     EXPECT_EQ(r.exitCode, 0) << r.out << r.err;
     EXPECT_EQ(r.err, "");
-    EXPECT_EQ(lastLine(r.out), "26 passed, 0 failed");
-    EXPECT_EQ(countOf(r.out, "\nPASS ") + (r.out.rfind("PASS ", 0) == 0 ? 1 : 0), 5u) << r.out;
+    // Five F407 scenarios (26 expectations) and one for the H723 (7).
+    EXPECT_EQ(lastLine(r.out), "33 passed, 0 failed");
+    EXPECT_EQ(countOf(r.out, "\nPASS ") + (r.out.rfind("PASS ", 0) == 0 ? 1 : 0), 6u) << r.out;
     EXPECT_EQ(countOf(r.out, "FAIL"), 0u);
     // Measured beside expected, from the real run.
     for (const char* line : {
@@ -305,14 +306,14 @@ TEST_F(ScenarioCli, JUnitXmlIsWellFormedAndCountsRight) {
     EXPECT_EQ(r.exitCode, 1) << r.err;
     const std::string text = slurp(xml);
     // 26 shipped expectations + 7 + 2 + 4 + 3 in the wrong scenarios; 11 fail.
-    EXPECT_EQ(lastLine(r.out), "31 passed, 11 failed");
+    EXPECT_EQ(lastLine(r.out), "38 passed, 11 failed");
     EXPECT_TRUE(contains(
-        text, "<testsuites name=\"cmsim scenarios\" tests=\"42\" failures=\"11\" errors=\"0\">"))
+        text, "<testsuites name=\"cmsim scenarios\" tests=\"49\" failures=\"11\" errors=\"0\">"))
         << text;
-    EXPECT_EQ(countOf(text, "<testsuite "), 9u);
-    EXPECT_EQ(countOf(text, "<testcase "), 42u);
+    EXPECT_EQ(countOf(text, "<testsuite "), 10u);
+    EXPECT_EQ(countOf(text, "<testcase "), 49u);
     EXPECT_EQ(countOf(text, "<failure "), 11u);
-    EXPECT_EQ(countOf(text, "</testsuite>"), 9u);
+    EXPECT_EQ(countOf(text, "</testsuite>"), 10u);
     EXPECT_FALSE(contains(text, "timestamp"));
     EXPECT_FALSE(contains(text, "hostname"));
     // A real XML parser agrees.
@@ -326,7 +327,7 @@ TEST_F(ScenarioCli, JUnitXmlIsWellFormedAndCountsRight) {
             out;
         ASSERT_EQ(std::system(cmd.c_str()), 0);
         EXPECT_EQ(slurp(out),
-                  "testsuites 9 42 11 blinky - every LED toggles at its task's period\n");
+                  "testsuites 10 49 11 blinky - every LED toggles at its task's period\n");
         std::filesystem::remove(out);
     }
     // Deterministic: a second run writes the same bytes.
@@ -347,7 +348,7 @@ TEST_F(ScenarioCli, ParallelRunsGiveByteIdenticalOutput) {
     EXPECT_EQ(one.exitCode, 1);
     EXPECT_EQ(two.exitCode, 1);
     EXPECT_EQ(many.exitCode, 1);
-    EXPECT_EQ(lastLine(one.out), "57 passed, 11 failed");
+    EXPECT_EQ(lastLine(one.out), "71 passed, 11 failed");
     EXPECT_EQ(two.out, one.out);
     EXPECT_EQ(many.out, one.out);
     EXPECT_EQ(two.err, one.err);
