@@ -55,6 +55,10 @@ TEST(CliInput, BadDurationUnit) {
     expectOneLineError(runCli(kBlinky + " --board f407 --for 3min"), 2, "--for 3min");
 }
 
+TEST(CliInput, NegativeCyclesIsRefusedNotWrapped) {
+    expectOneLineError(runCli(kBlinky + " --board f407 --cycles -5"), 2, "--cycles -5: expected a positive");
+}
+
 TEST(CliInput, HelpShowsAnExampleAndExitsZero) {
     const auto r = runCli("--help");
     EXPECT_EQ(r.exitCode, 0);

@@ -25,7 +25,7 @@ struct RunOptions {
     RunRequest request;
     std::string firmware;
     std::string duration;
-    std::uint64_t cycles = 0;
+    std::string cycles;  // parsed here: CLI11 would wrap "-5" into 2^64 - 5
     bool verbose = false;
     bool quiet = false;
     CLI::Option* cyclesOption = nullptr;
@@ -83,8 +83,11 @@ int run(RunOptions& o) {
         }
     }
     if (*o.cyclesOption) {
-        if (o.cycles == 0) return badUsage("--cycles must be positive");
-        request.cycles = o.cycles;
+        const bool digits = !o.cycles.empty() && o.cycles.size() <= 19 &&
+                            o.cycles.find_first_not_of("0123456789") == std::string::npos;
+        const std::uint64_t n = digits ? std::stoull(o.cycles) : 0;
+        if (n == 0) return badUsage(fmt::format("--cycles {}: expected a positive whole number", o.cycles));
+        request.cycles = n;
     }
     std::ofstream traceFile;
     if (!o.trace.empty()) {
