@@ -2,6 +2,9 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+
+#include "CycleModel.h"
 #include "ElfImage.h"
 #include "Errors.h"
 #include "FaultReport.h"
@@ -199,6 +202,13 @@ RunReport runFirmware(const RunRequest& request, std::ostream& out, spdlog::logg
     }
     report.cycles = machine.time().now();
     report.simulated = machine.time().nowPicoseconds();
+    report.exceptions = machine.core().exceptionsTaken();
+    {
+        const CortexM& core = machine.core();
+        const Cycles overhead = core.sleptCycles() + core.exceptionOverheadCycles();
+        report.instructions =
+            (report.cycles - std::min(overhead, report.cycles)) / cycle_model::kPerInstruction;
+    }
     if (pictures) {
         for (const auto& option : pictures->finish(report.simulated)) {
             log.error("cmsim: {}: could not write the whole file", option);

@@ -64,6 +64,10 @@ struct RunReport {
     int exitCode = exit_code::kOk;
     CoreStop stop{CoreStop::Reason::TimeLimit, "", 0};
     Cycles cycles = 0;
+    // Instructions retired: the cycles spent executing (neither asleep nor in exception
+    // entry/return overhead) over the per-instruction cost of CycleModel.h.
+    std::uint64_t instructions = 0;
+    std::uint64_t exceptions = 0;  // exception entries, tail-chains included
     Picoseconds simulated = 0;
     std::uint64_t sysclkHz = 0;
     std::uint64_t hclkHz = 0;

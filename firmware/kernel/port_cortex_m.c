@@ -109,7 +109,9 @@ void task_exit_trap(void) {
     }
 }
 
-void idle_task(void) {
+/* Weak: an application may bring its own idle loop (firmware/bench/bench_busy_idle.c
+ * spins instead of sleeping, as many hobby kernels do). */
+__attribute__((weak)) void idle_task(void) {
     for (;;) {
         /* Sleep until the next interrupt (the 1 ms SysTick at the latest). */
         __asm volatile("wfi");

@@ -63,7 +63,8 @@ void kernel_start(uint32_t core_clock_hz) __attribute__((noreturn));
  * (Thread mode), with interrupts enabled. */
 void task_delay(uint32_t ticks);
 
-/* The idle task: WFI in a loop; always READY, runs only when nothing else is READY. */
+/* The idle task: WFI in a loop; always READY, runs only when nothing else is READY.
+ * Weak, so an application can replace it (it must never block or return). */
 void idle_task(void);
 
 /* Where a task function that returns ends up (LR of every initial frame): loops forever. */

@@ -15,6 +15,7 @@
 #include "Commands.h"
 #include "Errors.h"
 #include "Format.h"
+#include "RunStats.h"
 #include "Session.h"
 #include "boards/Boards.h"
 
@@ -38,6 +39,7 @@ struct RunOptions {
     std::string args;
     std::vector<std::string> itm;
     std::string gdb;
+    std::string statsJson;
     // Pictures of time and the live view.
     std::string plotFrom;
     std::string plotUntil;
@@ -145,6 +147,13 @@ int run(RunOptions& o) {
         request.taskNames.emplace_back(t.substr(0, eq), t.substr(eq + 1));
     }
     if (auto error = pictureOptions(o)) return badUsage(*error);
+    std::ofstream statsFile;
+    if (!o.statsJson.empty()) {
+        statsFile.open(o.statsJson, std::ios::binary | std::ios::trunc);
+        if (!statsFile) {
+            return badUsage(fmt::format("--stats-json {}: cannot open for writing", o.statsJson));
+        }
+    }
     try {
         const auto start = std::chrono::steady_clock::now();
         // Diagnostics through spdlog on stderr, one line each, no timestamps (output must be
@@ -155,9 +164,12 @@ int run(RunOptions& o) {
         log.set_level(o.verbose ? spdlog::level::debug : spdlog::level::info);
         const RunReport report = runFirmware(request, std::cout, log);
         std::cout.flush();
+        const double wall =
+            std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+        if (statsFile.is_open() && !writeRunStats(statsFile, report, wall)) {
+            log.error("cmsim: --stats-json {}: could not write the whole file", o.statsJson);
+        }
         if (o.verbose) {
-            const double wall =
-                std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
             const double sim = static_cast<double>(report.simulated) * 1e-12;
             log.debug("cmsim: {:.6f} s simulated in {:.3f} s wall: {:.0f} simulated seconds per "
                       "wall second, {:.1f} M cycles/s",
@@ -217,6 +229,9 @@ Action setupRunCommand(CLI::App& app) {
                  "Pace the run to the wall clock and show the LEDs live (on a terminal)");
     o->speedOption = app.add_option("--speed", o->request.live.speed,
                                     "With --realtime: simulated seconds per wall second (default 1)");
+    app.add_option("--stats-json", o->statsJson,
+                   "Write the run's figures (cycles, instructions, exceptions, simulated and wall "
+                   "seconds, peak RSS) to FILE as JSON (tools/bench)");
     app.add_flag("--verbose,-v", o->verbose,
                  "More detail on stderr: clock changes and the host speed of the run");
     return [o] { return run(*o); };
