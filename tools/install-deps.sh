@@ -16,6 +16,9 @@ packages=(
     # only recommended by clang-14), llvm-symbolizer (llvm) for readable stack traces.
     # tools/sanitize.sh uses gcc's runtimes (libasan8, libubsan1: part of build-essential).
     clang libclang-rt-14-dev llvm
+    # tools/bench/bench.py (BENCHMARKS.md): Google Benchmark for the micro-costs, and QEMU
+    # (netduinoplus2, an STM32F405) as the peer the benchmark firmware is compared with.
+    libbenchmark-dev qemu-system-arm
 )
 
 missing=()
