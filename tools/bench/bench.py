@@ -6,9 +6,10 @@ One command builds what is missing and produces every figure of BENCHMARKS.md:
     tools/bench/bench.py                       # 5 runs per workload and engine
     tools/bench/bench.py --runs 9 --markdown results.md --json results.json
 
-Workloads (firmware/bench/ and the bundled blinky, all STM32F407):
-    bench_cpu        CPU-bound mix; cmsim, the bare Unicorn loop (engine ceiling), QEMU
-    bench_sched      8 tasks, 10 kHz SysTick, exits after 20000 ticks; cmsim, QEMU
+Workloads (firmware/bench/ and the bundled blinky, all STM32F407); "cmsim+trace" is cmsim
+with --trace exc,switch,tick,mmio to /dev/null:
+    bench_cpu        CPU-bound mix; cmsim, cmsim+trace, the bare Unicorn loop (ceiling), QEMU
+    bench_sched      8 tasks, 10 kHz SysTick, exits after 20000 ticks; cmsim, cmsim+trace, QEMU
     blinky           the F407 blinker, WFI idle, --blinky-for simulated; cmsim
     bench_busy_idle  the same blinker with a `for (;;) {}` idle task; cmsim
 
@@ -123,6 +124,11 @@ def make_cells(args, build_dir: Path, stats_path: Path) -> list[Cell]:
             cells.append(Cell(w, "cmsim", cmsim_cmd("blinky.elf", args.blinky_for)))
         elif w == "bench_busy_idle":
             cells.append(Cell(w, "cmsim", cmsim_cmd("bench_busy_idle.elf", args.busy_idle_for)))
+        # Tracing on (every category but the per-instruction one) to /dev/null: on bench_cpu,
+        # which takes no exception and touches no peripheral, it must cost nothing.
+        if w in ("bench_cpu", "bench_sched"):
+            cells.append(Cell(w, "cmsim+trace", cmsim_cmd(f"{w}.elf", "1000s") +
+                              ["--trace", "exc,switch,tick,mmio", "--trace-file", os.devnull]))
         # QEMU has no "run for N simulated seconds": only the images that exit run there.
         if qemu and w in ("bench_cpu", "bench_sched"):
             cells.append(Cell(w, "qemu", [qemu, *QEMU_ARGS, "-kernel", str(fw / f"{w}.elf")]))
@@ -138,7 +144,7 @@ def measure(cell: Cell, stats_path: Path, timeout: float) -> Run:
     run = Run(wall, rss)
     m = CHECKSUM_LINE.search(out)
     run.line = m.group(1) if m else ""
-    if cell.engine == "cmsim":
+    if cell.engine.startswith("cmsim"):
         run.stats = json.loads(stats_path.read_text())
     elif cell.engine == "bare-unicorn":
         run.stats = json.loads(out)
@@ -174,7 +180,7 @@ def summarise(cells: list[Cell]) -> list[dict]:
     for c in cells:
         instructions, simulated, exceptions = counts.get(c.workload, (None, None, None))
         wall = c.median(lambda r: r.wall)
-        if c.engine == "cmsim":
+        if c.engine.startswith("cmsim"):
             emu = c.median(lambda r: r.stats["wall_seconds"])
         elif c.engine == "bare-unicorn":
             emu = c.median(lambda r: r.stats["wall_seconds"])
@@ -186,7 +192,7 @@ def summarise(cells: list[Cell]) -> list[dict]:
             "workload": c.workload,
             "engine": c.engine,
             "runs": len(c.runs),
-            "derived": c.engine != "cmsim",
+            "derived": not c.engine.startswith("cmsim"),
             "instructions": instructions,
             "simulated_s": simulated,
             "process_wall_s": wall,
@@ -225,6 +231,13 @@ def ratios(rows, micro) -> list[tuple[str, str, str]]:
     if cpu and qcpu:
         out.append(("bench_cpu: QEMU / cmsim process wall", f"{qcpu['process_wall_s'] / cpu['process_wall_s']:.2f}x",
                     "(for information)"))
+    for workload in ("bench_cpu", "bench_sched"):
+        plain, traced = find(rows, workload, "cmsim"), find(rows, workload, "cmsim+trace")
+        if plain and traced:
+            r = traced["emulation_wall_s"] / plain["emulation_wall_s"]
+            out.append((f"{workload}: cmsim wall with --trace exc,switch,tick,mmio / without", f"{r:.2f}x",
+                        "≈ 1 on bench_cpu: no per-instruction cost" if workload == "bench_cpu"
+                        else "(cost of tracing a switch-heavy run)"))
     wfi, busy = find(rows, "blinky", "cmsim"), find(rows, "bench_busy_idle", "cmsim")
     if wfi:
         out.append(("blinky (WFI idle): simulated s per wall s", fmt_num(wfi["sim_per_wall"]),
