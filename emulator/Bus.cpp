@@ -106,6 +106,14 @@ const MemoryRegion* Bus::regionAt(std::uint32_t address) const {
     return nullptr;
 }
 
+const MemoryRegion* Bus::regionOrAliasAt(std::uint32_t address) const {
+    if (const auto* r = regionAt(address)) return r;
+    for (const auto* a : aliases_) {
+        if (address >= a->base && address - a->base < a->size) return a;
+    }
+    return nullptr;
+}
+
 std::uint8_t* Bus::hostPointer(std::uint32_t address, std::uint32_t len) {
     auto within = [&](const MemoryRegion& r) {
         return address >= r.base && address - r.base <= r.size && len <= r.size - (address - r.base);

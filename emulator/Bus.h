@@ -38,6 +38,8 @@ public:
 
     // The region (not alias) holding `address`, or nullptr.
     const MemoryRegion* regionAt(std::uint32_t address) const;
+    // The region or alias holding `address` (an alias has the kind of what it aliases).
+    const MemoryRegion* regionOrAliasAt(std::uint32_t address) const;
     // Host pointer to `len` bytes of backing storage at `address`, or nullptr when the
     // range is not entirely inside one memory region.
     std::uint8_t* hostPointer(std::uint32_t address, std::uint32_t len);

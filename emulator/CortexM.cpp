@@ -30,6 +30,7 @@ constexpr std::uint32_t kScrSleepOnExit = 1u << 1;
 constexpr std::uint32_t kScrSevOnPend = 1u << 4;
 constexpr std::uint32_t kFpccrLspen = 1u << 30;
 constexpr std::uint32_t kXpsrT = 1u << 24;
+constexpr std::uint32_t kXpsrIt = 0x0600FC00u;  // EPSR.IT[1:0] bits 26:25, IT[7:2] bits 15:10
 constexpr std::uint32_t kXpsrStackAlign = 1u << 9;
 // QEMU exception numbers as Unicorn's UC_HOOK_INTR reports them.
 constexpr std::uint32_t kIntUndef = 1, kIntSvc = 2, kIntPrefetchAbort = 3, kIntDataAbort = 4,
@@ -237,8 +238,19 @@ CoreStop CortexM::run(Cycles untilCycle) {
                 eventRegister_ = true;
                 continue;
             }
-            const auto insn = bus_.readPhysical(pc, 2).value_or(0);
             time_.rewindTo(cycleOf(pc));  // the rest of the block did not run
+            if ((uc_.reg(UC_ARM_REG_XPSR) & kXpsrT) == 0) {
+                // A BX/BLX/POP/LDR to PC with bit 0 clear cleared EPSR.T (A2.3.2); Unicorn
+                // then refuses the next instruction as invalid. On silicon it is not decoded
+                // at all: UsageFault INVSTATE with the stacked PC at it (B1.4.2).
+                takeFault(Fault{
+                    exc::kUsageFault, cfsr::kInvstate, std::nullopt, pc,
+                    fmt::format("execution with the Thumb bit clear (EPSR.T = 0) at 0x{:08x}: "
+                                "a branch to an address with bit 0 clear",
+                                pc)});
+                continue;
+            }
+            const auto insn = bus_.readPhysical(pc, 2).value_or(0);
             takeFault(Fault{exc::kUsageFault, cfsr::kUndefinstr, std::nullopt, pc,
                             fmt::format("undefined instruction 0x{:04x}", insn)});
             continue;
@@ -267,6 +279,16 @@ CoreStop CortexM::run(Cycles untilCycle) {
                                                                  : uc_.reg(UC_ARM_REG_R0 + static_cast<int>(r));
             });
             const std::uint32_t faultPc = insn ? insn->pc : blockAddress_;
+            if (lastMemFaultType_ == UC_MEM_WRITE_PROT && insn && readOnlyStore_ &&
+                !insn->writeback && (uc_.reg(UC_ARM_REG_XPSR) & kXpsrIt) == 0 &&
+                readOnlyStore_(addr, insn->bytes)) {
+                // The bus took the store without an error and did not perform it; the
+                // registers are as before it and it has no other effect: go on after it.
+                const std::uint32_t next = insn->pc + insn->length;
+                time_.rewindTo(cycleOf(next));
+                resumePc_ = next;
+                continue;
+            }
             time_.rewindTo(cycleOf(faultPc));
             const bool write = lastMemFaultType_ == UC_MEM_WRITE_UNMAPPED || lastMemFaultType_ == UC_MEM_WRITE_PROT;
             const char* kind = lastMemFaultType_ == UC_MEM_WRITE_PROT ? "write to read-only memory"
@@ -497,8 +519,11 @@ void CortexM::takeFault(const Fault& f) {
     }
     resumePc_ = f.pc;
     exceptionEntry(taken, f.pc);
-    ev.frameAddress = uc_.reg(UC_ARM_REG_MSP);
     ev.excReturn = uc_.reg(UC_ARM_REG_LR);
+    // The frame is on the stack EXC_RETURN names: PSP after a fault in Thread mode on PSP
+    // (a task), MSP otherwise (B1.5.6, B1.5.8 Table B1-8).
+    ev.frameAddress =
+        (ev.excReturn & 0x4u) != 0 ? uc_.reg(UC_ARM_REG_PSP) : uc_.reg(UC_ARM_REG_MSP);
     ev.cycle = time_.now();
     ev.time = time_.nowPicoseconds();
     signals_.faults.publish(ev);

@@ -133,6 +133,14 @@ public:
     // is set, in which case the run stops once the frame is stacked.
     void takeFault(const Fault& fault);
     void setStopOnFault(bool stop) { stopOnFault_ = stop; }
+    // A store to read-only memory that the chip's bus takes without an error (the STM32F4
+    // flash interface: RM0090 §3.9.4 PGSERR). `absorb(address, bytes)` returns true when
+    // the store is taken and not performed (execution goes on after it), false for the
+    // default: a precise BusFault.
+    using ReadOnlyStoreHandler = std::function<bool(std::uint32_t address, unsigned bytes)>;
+    void setReadOnlyStoreHandler(ReadOnlyStoreHandler absorb) {
+        readOnlyStore_ = std::move(absorb);
+    }
     std::uint64_t faultsTaken() const { return faultsTaken_; }
 
     // --- debugger support -------------------------------------------------------
@@ -232,6 +240,7 @@ private:
     // get a bounded code hook that checks the divisor first.
     std::map<std::uint32_t, uc_hook> divideHooks_;
     std::optional<Fault> pendingFault_;
+    ReadOnlyStoreHandler readOnlyStore_;
     // True when hooks were queued: the block must not run before they are in place.
     bool watchDivides(std::uint32_t blockAddress, std::uint32_t size);
     static void onDivide(uc_engine*, std::uint64_t address, std::uint32_t size, void* user);

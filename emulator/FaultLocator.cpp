@@ -119,8 +119,13 @@ std::optional<FaultingInstruction> locateFaultingAccess(std::span<const std::uin
         if (lo && hi && faultAddress >= *lo && faultAddress < *hi) {
             const bool store = m.rfind("st", 0) == 0 || m.rfind("push", 0) == 0 || m.rfind("vst", 0) == 0 ||
                                m.rfind("vpush", 0) == 0;
-            found = FaultingInstruction{static_cast<std::uint32_t>(in.address), static_cast<unsigned>(i),
-                                        fmt::format("{} {}", in.mnemonic, in.op_str), store};
+            found = FaultingInstruction{static_cast<std::uint32_t>(in.address),
+                                        static_cast<unsigned>(i),
+                                        fmt::format("{} {}", in.mnemonic, in.op_str),
+                                        store,
+                                        in.size,
+                                        *hi - *lo,
+                                        arm.writeback || multiple};
         }
     }
     if (n > 0) cs_free(insns, n);

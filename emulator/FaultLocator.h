@@ -17,6 +17,9 @@ struct FaultingInstruction {
     unsigned index;      // instructions before it in the block
     std::string text;    // "ldr r0, [r1]"
     bool isStore;
+    unsigned length = 2;     // of the encoding: 2 or 4 bytes
+    unsigned bytes = 4;      // accessed
+    bool writeback = false;  // updates its base register (pre/post-indexed, LDM/STM, PUSH)
 };
 
 // `reg(n)` returns the current value of R0-R15 (n = 0..15; 15 is unused: the PC of each

@@ -33,7 +33,11 @@ std::string decode(std::uint32_t v, const Bit (&bits)[N]) {
 }
 
 std::string place(std::uint32_t pc, const SymbolTable& symbols, const SourceLines* sources) {
-    std::string s = fmt::format("0x{:08x} {}", pc, symbols.describe(pc));
+    const std::string symbol = symbols.describe(pc);
+    // No symbol, no source line: DWARF keeps the line tables of functions the linker
+    // discarded (--gc-sections) at address 0, where they would name a wrong line.
+    if (symbol.rfind("0x", 0) == 0) return fmt::format("0x{:08x} (no symbol)", pc);
+    std::string s = fmt::format("0x{:08x} {}", pc, symbol);
     if (sources != nullptr) {
         const std::string line = sources->lookup(pc);
         if (!line.empty()) s += " (" + line + ")";

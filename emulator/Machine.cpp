@@ -91,6 +91,15 @@ Machine::Machine(const BoardDescription& board, MachineOptions options)
     buildChipPeripherals();
     core_ = std::make_unique<CortexM>(
         CortexM::Deps{*uc_, *bus_, time_, events_, nvic_, *scb_, diag_, signals_}, board_.chip.core);
+    if (auto* flash = dynamic_cast<Stm32f4Flash*>(peripheral("FLASH"))) {
+        // Stores to the flash array (or its boot alias at 0) go to the flash interface,
+        // which answers without a bus error (RM0090 §3.9.4).
+        core_->setReadOnlyStoreHandler([this, flash](std::uint32_t address, unsigned bytes) {
+            const MemoryRegion* r = bus_->regionOrAliasAt(address);
+            return r != nullptr && r->kind == RegionKind::Flash &&
+                   flash->storeToFlash(address, bytes);
+        });
+    }
     diag_.setLocationProvider([this] {
         return fmt::format("in the block at {}", core_->describePc(core_->blockAddress()));
     });

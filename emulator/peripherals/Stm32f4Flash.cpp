@@ -182,6 +182,28 @@ void Stm32f4Flash::writeOptcr(std::uint32_t oldValue, std::uint32_t newValue) {
     }
 }
 
+bool Stm32f4Flash::storeToFlash(std::uint32_t address, unsigned bytes) {
+    using namespace flash_cr;
+    const std::uint32_t cr = value(CR);
+    if ((cr & LOCK) == 0 && (cr & PG) != 0) {
+        ctx().diag.modelGapOnce("FLASH:program", name(),
+                                "flash programming/erase (FLASH_CR PG/SER/MER/STRT) is not "
+                                "modelled: flash contents stay unchanged");
+        return true;
+    }
+    // §3.9.4 PGSERR: "set by hardware when a write access to the Flash memory is performed
+    // by the code while the control register has not been correctly configured". No bus
+    // error: the store completes and the core runs on. (PGPERR is defined for a size that
+    // does not match PSIZE "during the program sequence"; cmsim leaves it clear here.)
+    setValue(SR, value(SR) | flash_sr::PGSERR);
+    ctx().diag.firmwareMistakeOnce(
+        "FLASH:store", name(),
+        fmt::format("{}-byte store to flash at 0x{:08x} with {}: nothing programmed, "
+                    "FLASH_SR.PGSERR set (RM0090 §3.9.4); no bus error on the STM32F4",
+                    bytes, address, (cr & LOCK) != 0 ? "FLASH_CR locked" : "FLASH_CR.PG = 0"));
+    return true;
+}
+
 void Stm32f4Flash::onReset() {
     crLock_ = {};
     optLock_ = {};

@@ -83,6 +83,12 @@ class Stm32f4Flash final : public RegisterPeripheral {
     explicit Stm32f4Flash(PeripheralContext& ctx);
 
     unsigned latency() const;  // FLASH_ACR.LATENCY, in wait states
+
+    // A store of `bytes` bytes by the core to the flash memory (or its boot alias). The
+    // flash interface takes it without a bus error; with FLASH_CR.PG = 0 (or locked) it
+    // programs nothing and sets FLASH_SR.PGSERR (RM0090 §3.9.4). Programming itself
+    // (PG = 1) is not modelled. Returns true: the store is absorbed, never performed.
+    bool storeToFlash(std::uint32_t address, unsigned bytes);
     // Fewest wait states RM0090 Table 10 allows at this HCLK (2.7-3.6 V).
     static unsigned requiredLatency(std::uint64_t hclkHz);
 

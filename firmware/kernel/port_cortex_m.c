@@ -49,6 +49,20 @@
  * (ARMv7-M ARM B1.5.8 Table B1-9). Bit 4 = 1 means no FP state in the frame. */
 #define PORT_EXC_RETURN_THREAD_PSP 0xFFFFFFFDu
 
+/* The initial stacked LR of a task: where a task function that returns goes. By default
+ * task_exit_trap, which parks the task. PORT_TASK_RETURN_TO_ZERO=1 builds the kernel the
+ * way many hobby kernels are written, with LR = 0: a task that returns then branches to
+ * 0x00000000 with bit 0 clear and faults (UsageFault INVSTATE, ARMv7-M ARM A2.3.2 and
+ * B1.4.2); firmware/apps/faults/task_returns.c shows what that looks like. */
+#ifndef PORT_TASK_RETURN_TO_ZERO
+#define PORT_TASK_RETURN_TO_ZERO 0
+#endif
+#if PORT_TASK_RETURN_TO_ZERO
+#define PORT_TASK_INITIAL_LR 0u
+#else
+#define PORT_TASK_INITIAL_LR ((uint32_t)(uintptr_t)task_exit_trap)
+#endif
+
 /* Words the port keeps below the hardware frame: r4-r11 and the task's EXC_RETURN,
  * pushed/popped by PendSV with STMDB/LDMIA {r4-r11, lr}. */
 #define PORT_SW_FRAME_WORDS 9u
@@ -72,7 +86,8 @@ extern uint32_t _estack[];
  *                kernels. The ARMv7-M ARM (B1.5.8) says a stacked return address with bit 0
  *                set is UNPREDICTABLE; Cortex-M3/M4/M7 silicon ignores bit 0, so it works,
  *                and the emulator must tolerate it the same way.
- *         LR     task_exit_trap (where a task that returns goes)
+ *         LR     task_exit_trap (where a task that returns goes; 0 with
+ *                PORT_TASK_RETURN_TO_ZERO)
  *         R12, R3, R2, R1, R0 = 0   (R0 would carry a task argument)
  *   ----  hardware frame above, software frame below (popped by PendSV)
  *         EXC_RETURN 0xFFFFFFFD (Thread, PSP, no FP state)
@@ -88,7 +103,7 @@ static uint32_t port_init_stack(uint32_t* stack_top, task_entry_t entry) {
 
     *--sp = PORT_INITIAL_XPSR;
     *--sp = (uint32_t)(uintptr_t)entry;
-    *--sp = (uint32_t)(uintptr_t)task_exit_trap;
+    *--sp = PORT_TASK_INITIAL_LR;
     *--sp = 0u; /* R12 */
     *--sp = 0u; /* R3 */
     *--sp = 0u; /* R2 */
