@@ -243,11 +243,10 @@ CoreStop CortexM::run(Cycles untilCycle) {
                 // A BX/BLX/POP/LDR to PC with bit 0 clear cleared EPSR.T (A2.3.2); Unicorn
                 // then refuses the next instruction as invalid. On silicon it is not decoded
                 // at all: UsageFault INVSTATE with the stacked PC at it (B1.4.2).
-                takeFault(Fault{
-                    exc::kUsageFault, cfsr::kInvstate, std::nullopt, pc,
-                    fmt::format("execution with the Thumb bit clear (EPSR.T = 0) at 0x{:08x}: "
-                                "a branch to an address with bit 0 clear",
-                                pc)});
+                takeFault(
+                    Fault{exc::kUsageFault, cfsr::kInvstate, std::nullopt, pc,
+                          "execution with the Thumb bit clear (EPSR.T = 0), after a branch to an "
+                          "address with bit 0 clear"});
                 continue;
             }
             const auto insn = bus_.readPhysical(pc, 2).value_or(0);

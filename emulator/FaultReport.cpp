@@ -32,6 +32,14 @@ std::string decode(std::uint32_t v, const Bit (&bits)[N]) {
     return s.empty() ? "none" : s;
 }
 
+template <std::size_t N>
+std::optional<std::uint32_t> bitNamed(std::string_view name, const Bit (&bits)[N]) {
+    for (const auto& b : bits) {
+        if (name == b.name) return 1u << b.bit;
+    }
+    return std::nullopt;
+}
+
 std::string place(std::uint32_t pc, const SymbolTable& symbols, const SourceLines* sources) {
     const std::string symbol = symbols.describe(pc);
     // No symbol, no source line: DWARF keeps the line tables of functions the linker
@@ -48,6 +56,12 @@ std::string place(std::uint32_t pc, const SymbolTable& symbols, const SourceLine
 
 std::string decodeCfsr(std::uint32_t cfsr) { return decode(cfsr, kCfsrBits); }
 std::string decodeHfsr(std::uint32_t hfsr) { return decode(hfsr, kHfsrBits); }
+std::optional<std::uint32_t> cfsrBit(std::string_view name) {
+    return bitNamed(name, kCfsrBits);
+}
+std::optional<std::uint32_t> hfsrBit(std::string_view name) {
+    return bitNamed(name, kHfsrBits);
+}
 
 std::string formatFaultReport(const FaultEvent& f, Bus& bus, const SymbolTable& symbols,
                               const SourceLines* sources, const std::string& task) {

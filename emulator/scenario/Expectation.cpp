@@ -6,6 +6,7 @@
 #include <map>
 #include <optional>
 
+#include "FaultReport.h"
 #include "Format.h"
 
 namespace cmsim::scenario {
@@ -610,14 +611,73 @@ ExpectationResult evalNoFault(const Expectation& x, const RunRecord& record) {
     return r;
 }
 
-ExpectationResult evalFault(const FaultExpectation& x, const RunRecord& record) {
+std::string hex(std::uint32_t v) {
+    return fmt::format("0x{:08x}", v);
+}
+
+// A fault the core took, by the fields a structured `fault` expectation names.
+std::string faultFields(const RecordedFault& f, const ChipDescription& chip) {
+    std::string s = describeException(f.exception, chip);
+    if (f.lockup)
+        s += " (lockup)";
+    else if (f.taken != f.exception)
+        s += " taken as " + describeException(f.taken, chip);
+    s += fmt::format(", CFSR {} ({}), HFSR {} ({})", hex(f.cfsr), decodeCfsr(f.cfsr), hex(f.hfsr),
+                     decodeHfsr(f.hfsr));
+    if (f.address) s += ", fault address " + hex(*f.address);
+    return s + fmt::format(", pc {} ({})", hex(f.pc), f.where);
+}
+
+bool pcMatches(const FaultExpectation& x, const RecordedFault& f) {
+    if (x.pcAddress) return f.pc == *x.pcAddress;
+    if (x.pcSymbol.empty()) return true;
+    if (x.pcSymbol.find('+') != std::string::npos) return f.where == x.pcSymbol;
+    return f.where == x.pcSymbol || f.where.rfind(x.pcSymbol + "+", 0) == 0;
+}
+
+bool matches(const FaultExpectation& x, const RecordedFault& f) {
+    return f.message.find(x.contains) != std::string::npos &&
+           (!x.exception || f.exception == *x.exception) &&
+           (!x.taken || (!f.lockup && f.taken == *x.taken)) && (!x.cfsr || f.cfsr == *x.cfsr) &&
+           (!x.hfsr || f.hfsr == *x.hfsr) && (!x.address || f.address == x.address) &&
+           pcMatches(x, f);
+}
+
+std::string faultLabel(const FaultExpectation& x, const ChipDescription& chip) {
+    if (!x.structured()) return fmt::format("fault containing \"{}\"", x.contains);
+    std::vector<std::string> parts;
+    if (x.exception) parts.push_back(describeException(*x.exception, chip));
+    if (x.taken) parts.push_back("taken as " + describeException(*x.taken, chip));
+    if (x.cfsr) parts.push_back(fmt::format("CFSR {} ({})", hex(*x.cfsr), decodeCfsr(*x.cfsr)));
+    if (x.hfsr) parts.push_back(fmt::format("HFSR {} ({})", hex(*x.hfsr), decodeHfsr(*x.hfsr)));
+    if (x.address) parts.push_back("fault address " + hex(*x.address));
+    if (x.pcAddress) parts.push_back("pc " + hex(*x.pcAddress));
+    if (!x.pcSymbol.empty()) parts.push_back("pc in " + x.pcSymbol);
+    if (!x.contains.empty()) parts.push_back(fmt::format("message containing \"{}\"", x.contains));
+    std::string s = "fault:";
+    for (std::size_t i = 0; i < parts.size(); ++i) s += (i == 0 ? " " : ", ") + parts[i];
+    return s;
+}
+
+ExpectationResult evalFault(const FaultExpectation& x, const RunRecord& record,
+                            const ChipDescription& chip) {
     ExpectationResult r;
-    r.label = fmt::format("fault containing \"{}\"", x.contains);
-    r.passed = record.stoppedEarly() && record.stop.message.find(x.contains) != std::string::npos;
-    for (const auto& f : record.faults)
-        r.passed = r.passed || f.message.find(x.contains) != std::string::npos;
+    r.label = faultLabel(x, chip);
+    // A stop (lockup, breakpoint, ...) has only a message: it can match the text form only.
+    r.passed = !x.structured() && record.stoppedEarly() &&
+               record.stop.message.find(x.contains) != std::string::npos;
+    for (const auto& f : record.faults) r.passed = r.passed || matches(x, f);
     r.measured = endText(record);
-    if (!r.passed) listFaults(r.details, record);
+    if (!r.passed && x.structured()) {
+        std::vector<std::string> lines;
+        for (const auto& f : record.faults) {
+            lines.push_back(fmt::format("fault at {}: {}", ms(f.time), faultFields(f, chip)));
+        }
+        if (lines.empty()) lines.push_back("the core took no fault");
+        addCapped(r.details, lines);
+    } else if (!r.passed) {
+        listFaults(r.details, record);
+    }
     return r;
 }
 
@@ -645,7 +705,7 @@ ExpectationResult evaluate(const Expectation& x, const RunRecord& record,
             else if constexpr (std::is_same_v<T, NoFaultExpectation>)
                 return evalNoFault(x, record);
             else
-                return evalFault(spec, record);
+                return evalFault(spec, record, chip);
         },
         x.spec);
 }

@@ -64,7 +64,16 @@ RunRecord& RunRecord::clock(Picoseconds time, std::uint64_t sysclk, std::uint64_
 }
 
 RunRecord& RunRecord::fault(Picoseconds time, std::string message, Cycles cycle) {
-    faults.push_back(RecordedFault{cycle, time, std::move(message)});
+    RecordedFault f;
+    f.cycle = cycle;
+    f.time = time;
+    f.message = std::move(message);
+    faults.push_back(std::move(f));
+    return *this;
+}
+
+RunRecord& RunRecord::fault(RecordedFault f) {
+    faults.push_back(std::move(f));
     return *this;
 }
 
@@ -94,10 +103,20 @@ RunRecorder::RunRecorder(Machine& machine, const std::vector<std::string>& every
         const char* how = f.lockup                     ? " (lockup: HardFault could not be taken)"
                           : f.taken == exc::kHardFault ? " escalated to HardFault"
                                                        : "";
-        record_.fault(f.time,
-                      fmt::format("{}{}: {} at {}", Nvic::exceptionName(f.fault), how, f.what,
-                                  machine_.core().describePc(f.pc)),
-                      f.cycle);
+        RecordedFault r;
+        r.cycle = f.cycle;
+        r.time = f.time;
+        r.message = fmt::format("{}{}: {} at {}", Nvic::exceptionName(f.fault), how, f.what,
+                                machine_.core().describePc(f.pc));
+        r.exception = f.fault;
+        r.taken = f.taken;
+        r.lockup = f.lockup;
+        r.pc = f.pc;
+        r.where = machine_.symbols().describe(f.pc);
+        r.cfsr = f.cfsr;
+        r.hfsr = f.hfsr;
+        r.address = f.faultAddress;
+        record_.fault(std::move(r));
     });
 
     // One watch per address; symbols that share it (weak aliases such as HardFault_Handler

@@ -4,6 +4,7 @@
 // ended. Expectations are evaluated against a RunRecord only, so they can be tested on
 // records built by hand (no emulator), and a record is the same whatever thread made it.
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -44,6 +45,13 @@ struct RecordedFault {
     // "BusFault escalated to HardFault: precise data bus error: read at 0x60000000 (nothing
     // mapped there) by \"ldr r2, [r3]\" at 0x08000822 (main+0x16)"
     std::string message;
+    unsigned exception = 0;  // the fault's own exception
+    unsigned taken = 0;      // the exception taken (HardFault when escalated)
+    bool lockup = false;
+    std::uint32_t pc = 0;  // the faulting instruction (the stacked PC)
+    std::string where;     // pc by symbol: "main+0x16", or "0x00000000" outside symbols
+    std::uint32_t cfsr = 0, hfsr = 0;
+    std::optional<std::uint32_t> address;  // BFAR / MMFAR when valid
 };
 
 // The clocks from a point in time on.
@@ -75,6 +83,7 @@ struct RunRecord {
     RunRecord& clock(Picoseconds time, std::uint64_t sysclkHz, std::uint64_t hclkHz,
                      Cycles cycle = 0);
     RunRecord& fault(Picoseconds time, std::string message, Cycles cycle = 0);
+    RunRecord& fault(RecordedFault f);
     RunRecord& end(Picoseconds time, CoreStop stop = {CoreStop::Reason::TimeLimit, "", 0},
                    Cycles cycle = 0);
 

@@ -14,6 +14,7 @@
 #include <sstream>
 
 #include "Errors.h"
+#include "FaultReport.h"
 #include "Format.h"
 #include "Nvic.h"
 #include "boards/Boards.h"
@@ -65,6 +66,29 @@ std::optional<Picoseconds> parseTime(std::string_view text) {
     if (number.empty() || unit.empty()) return std::nullopt;
     if (std::count(number.begin(), number.end(), '.') > 1) return std::nullopt;
     return parseDuration(std::string(number) + std::string(unit));
+}
+
+std::optional<std::uint32_t> parseAddress(std::string_view text) {
+    text = trim(text);
+    int base = 10;
+    if (text.size() > 2 && text[0] == '0' && (text[1] == 'x' || text[1] == 'X')) {
+        base = 16;
+        text.remove_prefix(2);
+    }
+    if (text.empty() || text.size() > (base == 16 ? 8u : 10u)) return std::nullopt;
+    std::uint64_t v = 0;
+    for (char c : text) {
+        int d;
+        if (std::isdigit(static_cast<unsigned char>(c)))
+            d = c - '0';
+        else if (base == 16 && std::isxdigit(static_cast<unsigned char>(c)))
+            d = std::tolower(static_cast<unsigned char>(c)) - 'a' + 10;
+        else
+            return std::nullopt;
+        v = v * static_cast<unsigned>(base) + static_cast<unsigned>(d);
+    }
+    if (v > 0xFFFFFFFFu) return std::nullopt;
+    return static_cast<std::uint32_t>(v);
 }
 
 std::optional<TimeTolerance> parseTimeTolerance(std::string_view text) {
@@ -473,6 +497,46 @@ class Parser {
                          s, board_->chip.core.numIrqs - 1, board_->chip.name,
                          board_->chip.irqNames.empty() ? "TIM2" : board_->chip.irqNames[0]));
     }
+    std::uint32_t address(const Entry& e) const {
+        const std::string s = scalar(e, "an address such as 0x60000000");
+        if (auto a = parseAddress(s)) return *a;
+        fail(e.valuePos(),
+             fmt::format("'{}' must be a 32-bit address such as 0x60000000, not '{}'", e.key, s));
+    }
+    // CFSR/HFSR: a number (0x00020000), or the bits set by name: "INVSTATE", "PRECISERR
+    // BFARVALID", a list of names, or none (0), as the fault report prints them.
+    std::uint32_t faultRegister(const Entry& e,
+                                std::optional<std::uint32_t> (*bit)(std::string_view),
+                                const char* example) const {
+        std::vector<std::string> names;
+        if (e.value.IsSequence()) {
+            for (const auto& n : e.value) {
+                if (!n.IsScalar())
+                    fail(posOf(n.Mark()),
+                         fmt::format("'{}' lists bit names, not {}", e.key, nodeKind(n)));
+                names.push_back(n.Scalar());
+            }
+        } else {
+            const std::string s = scalar(
+                e, fmt::format("a value such as 0x40000000 or bit names such as {}", example));
+            if (auto v = parseAddress(s)) return *v;
+            std::istringstream words(s);
+            for (std::string w; words >> w;) names.push_back(w);
+        }
+        std::uint32_t value = 0;
+        for (const auto& n : names) {
+            if (n == "none" && names.size() == 1) break;
+            const auto b = bit(n);
+            if (!b) {
+                fail(e.valuePos(),
+                     fmt::format("unknown {} bit '{}': expected a value such as 0x{:08x} "
+                                 "or bit names as the fault report prints them, e.g. {}",
+                                 e.key == "cfsr" ? "CFSR" : "HFSR", n, *bit(example), example));
+            }
+            value |= *b;
+        }
+        return value;
+    }
     std::string symbol(const Entry& e) const {
         const std::string s = scalar(e, "a symbol name");
         const std::string_view t = trim(s);
@@ -788,7 +852,43 @@ void Parser::expectation(const YAML::Node& item, std::vector<Expectation>& out) 
         }
         out.push_back({NoFaultExpectation{}, keyPos});
     } else if (kind == "fault") {
-        out.push_back({FaultExpectation{text(entry)}, keyPos});
+        if (!v.IsMap()) {
+            FaultExpectation x;
+            x.contains = text(entry);
+            out.push_back({x, keyPos});
+            return;
+        }
+        const Fields f = fields({"message", "exception", "taken", "cfsr", "hfsr", "address", "pc"});
+        FaultExpectation x;
+        if (const Entry* e = f.find("message")) x.contains = text(*e);
+        if (const Entry* e = f.find("exception")) x.exception = exception(*e);
+        if (const Entry* e = f.find("taken")) x.taken = exception(*e);
+        if (const Entry* e = f.find("cfsr")) x.cfsr = faultRegister(*e, cfsrBit, "INVSTATE");
+        if (const Entry* e = f.find("hfsr")) x.hfsr = faultRegister(*e, hfsrBit, "FORCED");
+        if (const Entry* e = f.find("address")) x.address = address(*e);
+        if (const Entry* e = f.find("pc")) {
+            const std::string s =
+                scalar(*e, "an address (0x08000822) or a symbol (main, main+0x16)");
+            x.pcPos = e->valuePos();
+            if (!s.empty() && std::isdigit(static_cast<unsigned char>(s[0]))) {
+                x.pcAddress = address(*e);
+            } else {
+                x.pcSymbol = symbol(*e);
+                const std::size_t plus = x.pcSymbol.find('+');
+                if (plus != std::string::npos && !parseAddress(x.pcSymbol.substr(plus + 1))) {
+                    fail(e->valuePos(),
+                         fmt::format("bad offset in 'pc: {}': expected a symbol and a hex "
+                                     "offset such as main+0x16",
+                                     s));
+                }
+            }
+        }
+        if (f.find("message") == nullptr && !x.structured()) {
+            fail(f.pos(),
+                 "fault expectation needs at least one of message, exception, taken, "
+                 "cfsr, hfsr, address and pc");
+        }
+        out.push_back({x, keyPos});
     } else {
         fail(keyPos, fmt::format("unknown expectation '{}'{}; expected one of {}", kind,
                                  didYouMean(kind, kKinds), listOf(kKinds)));
@@ -862,6 +962,8 @@ std::vector<std::pair<std::string, SourcePos>> referencedSymbols(const Scenario&
         if (const auto* r = std::get_if<ReachesExpectation>(&x.spec)) add(r->symbol, r->symbolPos);
         if (const auto* n = std::get_if<NeverReachesExpectation>(&x.spec))
             add(n->symbol, n->symbolPos);
+        if (const auto* f = std::get_if<FaultExpectation>(&x.spec); f && !f->pcSymbol.empty())
+            add(f->pcSymbol.substr(0, f->pcSymbol.find('+')), f->pcPos);
         if (const auto* s = std::get_if<SequenceExpectation>(&x.spec)) {
             for (const auto& e : s->events) {
                 if (e.kind == SequenceEvent::Kind::Reaches) add(e.symbol, e.pos);

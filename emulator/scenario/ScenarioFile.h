@@ -104,9 +104,23 @@ struct ClockExpectation {
 // The run ends at its time or cycle limit: no fault, lockup, breakpoint or stop.
 struct NoFaultExpectation {};
 
-// The run ends with a fault whose message contains `contains`.
+// The run has a fault. `fault: TEXT` (only `contains`): a fault of the run, or its stop, has
+// a message containing TEXT. The mapping form names the fault the core took: every field
+// given must hold for the same fault.
 struct FaultExpectation {
-    std::string contains;
+    std::string contains;                    // message substring; empty: any message
+    std::optional<unsigned> exception;       // the fault's own exception (BusFault, ...)
+    std::optional<unsigned> taken;           // the exception taken (HardFault when escalated)
+    std::optional<std::uint32_t> cfsr;       // exact CFSR value after the fault
+    std::optional<std::uint32_t> hfsr;       // exact HFSR value after the fault
+    std::optional<std::uint32_t> address;    // BFAR or MMFAR, valid with this value
+    std::optional<std::uint32_t> pcAddress;  // the faulting instruction (the stacked PC)
+    std::string pcSymbol;                    // or by symbol: "main" (anywhere in it), "main+0x16"
+    SourcePos pcPos;
+    // Any field beyond the message: only faults the core took can match.
+    bool structured() const {
+        return exception || taken || cfsr || hfsr || address || pcAddress || !pcSymbol.empty();
+    }
 };
 
 using ExpectationSpec =
@@ -162,6 +176,8 @@ std::vector<std::pair<std::string, SourcePos>> referencedSymbols(const Scenario&
 
 // "500ms", "1.5 s", "250us", "10ns", "0". nullopt on bad text.
 std::optional<Picoseconds> parseTime(std::string_view text);
+// "0x60000000" or "1610612736": a 32-bit value. nullopt on bad text or overflow.
+std::optional<std::uint32_t> parseAddress(std::string_view text);
 // "500ms ± 1ms", "500ms +- 1ms", "500ms" (tolerance 0).
 std::optional<TimeTolerance> parseTimeTolerance(std::string_view text);
 // "168MHz", "16 MHz", "32.768 kHz", "8000000", "8000000 Hz": whole hertz only.

@@ -628,6 +628,67 @@ TEST(ExpectFault, MatchingMessage) {
         "address 0x60000000 (nothing mapped there) in the block at 0x0800081e (main+0x12) ok");
 }
 
+// The fault null_call.elf takes: INVSTATE at 0, escalated to HardFault.
+RunRecord invstateAtZero() {
+    RecordedFault f;
+    f.time = 70 * kUs;
+    f.message = "UsageFault escalated to HardFault: execution with the Thumb bit clear";
+    f.exception = exc::kUsageFault;
+    f.taken = exc::kHardFault;
+    f.pc = 0;
+    f.where = "0x00000000";
+    f.cfsr = 0x00020000;
+    f.hfsr = 0x40000000;
+    RunRecord rec;
+    rec.fault(f).end(2 * kMs);
+    return rec;
+}
+
+TEST(ExpectFault, FieldsMustAllHoldForOneFault) {
+    const RunRecord rec = invstateAtZero();
+    const auto r = eval(
+        "fault: {exception: UsageFault, taken: HardFault, cfsr: INVSTATE, hfsr: FORCED, "
+        "pc: 0x00000000}",
+        rec);
+    EXPECT_TRUE(r.passed) << details(r);
+    EXPECT_EQ(r.label,
+              "fault: UsageFault, taken as HardFault, CFSR 0x00020000 (INVSTATE), HFSR 0x40000000 "
+              "(FORCED), pc 0x00000000");
+    EXPECT_FALSE(eval("fault: {cfsr: INVSTATE, hfsr: none}", rec).passed);
+    EXPECT_FALSE(eval("fault: {cfsr: INVSTATE UNDEFINSTR}", rec).passed);
+    EXPECT_FALSE(eval("fault: {taken: UsageFault}", rec).passed);
+    EXPECT_FALSE(eval("fault: {address: 0}", rec).passed) << "no BFAR/MMFAR: no address";
+    EXPECT_FALSE(eval("fault: {pc: 0x08000000}", rec).passed);
+    const auto miss = eval("fault: {exception: BusFault}", rec);
+    EXPECT_EQ(details(miss),
+              "fault at 0.070 ms: UsageFault taken as HardFault, CFSR 0x00020000 (INVSTATE), HFSR "
+              "0x40000000 (FORCED), pc 0x00000000 (0x00000000)\n");
+}
+
+TEST(ExpectFault, PcBySymbolIsAnywhereInItOrExactWithAnOffset) {
+    RecordedFault f;
+    f.exception = f.taken = exc::kBusFault;
+    f.pc = 0x08000822;
+    f.where = "main+0x16";
+    f.address = 0x60000000;
+    RunRecord rec;
+    rec.fault(f).end(2 * kMs);
+    EXPECT_TRUE(eval("fault: {pc: main}", rec).passed);
+    EXPECT_TRUE(eval("fault: {pc: main+0x16}", rec).passed);
+    EXPECT_FALSE(eval("fault: {pc: main+0x14}", rec).passed);
+    EXPECT_FALSE(eval("fault: {pc: mai}", rec).passed) << "a prefix of the name is another symbol";
+    EXPECT_TRUE(eval("fault: {address: 0x60000000}", rec).passed);
+}
+
+TEST(ExpectFault, AStopIsOnlyAMessage) {
+    RunRecord rec;
+    rec.end(1 * kMs, CoreStop{CoreStop::Reason::Lockup, "lockup at 0x08000100", 0x08000100});
+    EXPECT_TRUE(eval("fault: {message: lockup}", rec).passed);
+    const auto r = eval("fault: {message: lockup, cfsr: 0}", rec);
+    EXPECT_FALSE(r.passed);
+    EXPECT_EQ(details(r), "the core took no fault\n");
+}
+
 TEST(ExpectFault, OtherMessageOrNoFaultFails) {
     EXPECT_FALSE(eval("fault: UsageFault", faulted()).passed);
     RunRecord rec;

@@ -207,6 +207,59 @@ TEST(ScenarioParse, FaultExpectationTakesTheText) {
               "BusFault: read of address 0x60000000");
 }
 
+TEST(ScenarioParse, FaultMappingNamesExceptionRegistersAddressAndPc) {
+    const Scenario s = parse(kHead +
+                             "  - fault:\n"
+                             "      exception: BusFault\n"
+                             "      taken: HardFault\n"
+                             "      cfsr: PRECISERR BFARVALID\n"
+                             "      hfsr: [FORCED]\n"
+                             "      address: 0x60000000\n"
+                             "      pc: main+0x16\n"
+                             "      message: read at\n");
+    const auto& f = std::get<FaultExpectation>(s.expectations.at(0).spec);
+    EXPECT_EQ(f.exception, 5u);
+    EXPECT_EQ(f.taken, 3u);
+    EXPECT_EQ(f.cfsr, 0x00008200u);
+    EXPECT_EQ(f.hfsr, 0x40000000u);
+    EXPECT_EQ(f.address, 0x60000000u);
+    EXPECT_EQ(f.pcSymbol, "main+0x16");
+    EXPECT_FALSE(f.pcAddress);
+    EXPECT_EQ(f.contains, "read at");
+    // The symbol is checked against the ELF like any other (without its offset).
+    ASSERT_EQ(referencedSymbols(s).size(), 1u);
+    EXPECT_EQ(referencedSymbols(s)[0].first, "main");
+    EXPECT_EQ(referencedSymbols(s)[0].second.line, 13);
+
+    const auto& g = std::get<FaultExpectation>(
+        parse(kHead + "  - fault: {cfsr: 0x00020000, hfsr: none, pc: 0}\n")
+            .expectations.at(0)
+            .spec);
+    EXPECT_EQ(g.cfsr, 0x00020000u);
+    EXPECT_EQ(g.hfsr, 0u);
+    EXPECT_EQ(g.pcAddress, 0u);
+}
+
+TEST(ScenarioParseError, FaultMappingErrors) {
+    EXPECT_EQ(
+        parseError(kHead + "  - fault:\n      cfsr: INVSTATE UNDEFINSTRR\n"),
+        "dir/x.yaml:8:13: unknown CFSR bit 'UNDEFINSTRR': expected a value such as 0x00020000 "
+        "or bit names as the fault report prints them, e.g. INVSTATE");
+    EXPECT_EQ(parseError(kHead + "  - fault:\n      address: 0x1000000000\n"),
+              "dir/x.yaml:8:16: 'address' must be a 32-bit address such as 0x60000000, not "
+              "'0x1000000000'");
+    EXPECT_EQ(parseError(kHead + "  - fault:\n      pc: main+22x\n"),
+              "dir/x.yaml:8:11: bad offset in 'pc: main+22x': expected a symbol and a hex offset "
+              "such as main+0x16");
+    EXPECT_EQ(
+        parseError(kHead + "  - fault:\n      hfrs: FORCED\n"),
+        "dir/x.yaml:8:7: unknown key 'hfrs' in fault expectation (did you mean 'hfsr'?); expected "
+        "message, exception, taken, cfsr, hfsr, address, pc");
+    EXPECT_EQ(parseError(kHead + "  - fault: {}\n"),
+              "dir/x.yaml:7:12: fault expectation needs at least one of message, exception, taken, "
+              "cfsr, hfsr, address and pc");
+}
+
 TEST(ScenarioParse, OnAndOffFollowTheLedsActiveLevel) {
     const Scenario s =
         parse(kHead + "  - stays: {led: LD4, level: on}\n  - stays: {led: blue, level: off}\n");

@@ -2,11 +2,16 @@
 // cause, address, PC and symbol, and exit code 3; or a gap in the model is reported.
 #include <gtest/gtest.h>
 
+#include <fmt/format.h>
+
 #include <cstring>
 #include <filesystem>
 #include <fstream>
 
+#include "ElfImage.h"
+#include "Machine.h"
 #include "RunCli.h"
+#include "boards/Boards.h"
 
 namespace cmsim::testing {
 namespace {
@@ -57,6 +62,145 @@ TEST(ProbeFirmware, StrictMakesAnUnmodelledAccessFatal) {
     EXPECT_NE(r.err.find("--strict: write to 0x40004404 (USART2+0x004), a block cmsim does not model"),
               std::string::npos)
         << r.err;
+}
+
+// --- faulting firmware (firmware/apps/faults): one fault class each -----------------------
+
+// The address of `symbol` in a bundled F407 image.
+std::uint32_t symbolAddress(const char* image, const char* symbol) {
+    Machine m(stm32f407DiscoveryBoard());
+    m.load(ElfImage::load(probe(image)));
+    const auto s = m.symbols().byName(symbol);
+    EXPECT_TRUE(s.has_value()) << symbol;
+    return s ? s->address : 0;
+}
+
+bool has(const std::string& text, const std::string& part) {
+    return text.find(part) != std::string::npos;
+}
+
+// The first lines of the report of a branch to 0x00000000 (Thumb bit clear), escalated.
+const std::string kInvstateAtZero =
+    "): UsageFault, escalated to HardFault (not enabled or not allowed to preempt)\n"
+    "  what:    execution with the Thumb bit clear (EPSR.T = 0), after a branch to an address "
+    "with bit 0 clear\n"
+    "  where:   0x00000000 (no symbol)\n";
+
+TEST(FaultFirmware, NullFunctionCallIsInvstateAtZeroEscalatedToHardFault) {
+    const auto r = runCli(probe("null_call") + " --board f407 --for 2ms");
+    EXPECT_EQ(r.exitCode, 3);
+    EXPECT_TRUE(has(r.err, kInvstateAtZero +
+                               "  CFSR:    0x00020000 (INVSTATE)\n"
+                               "  HFSR:    0x40000000 (FORCED)\n"
+                               "  stacked: frame at 0x2001ffd0, EXC_RETURN 0xfffffff9\n"))
+        << r.err;
+    // The frame HardFault_Handler sees: PC 0, xPSR with T clear (and Thread mode), LR the
+    // return address of the BLX in main (odd: a Thumb return address).
+    EXPECT_TRUE(has(r.err, " pc=0x00000000 xpsr=0x00000000\n")) << r.err;
+    const std::uint32_t main = symbolAddress("null_call", "main");
+    const auto lr = r.err.find(" lr=0x");
+    ASSERT_NE(lr, std::string::npos) << r.err;
+    const std::uint32_t stackedLr =
+        static_cast<std::uint32_t>(std::stoul(r.err.substr(lr + 4, 10), nullptr, 16));
+    EXPECT_EQ(stackedLr & 1u, 1u);
+    EXPECT_GT(stackedLr, main);
+    EXPECT_LT(stackedLr, main + 0x40);
+    EXPECT_TRUE(has(r.err, " main+0x")) << r.err;
+    EXPECT_TRUE(has(r.err, "(null_call.c:23)")) << r.err;  // g_callback();
+    EXPECT_TRUE(has(r.out, "LD4  green   PD12  -> 1 (on)")) << r.out;
+}
+
+TEST(FaultFirmware, NullReadReturnsTheInitialMspThroughTheBootAliasWithoutFault) {
+    const auto r = runCli(probe("null_read") + " --board f407 --for 2ms");
+    EXPECT_EQ(r.exitCode, 0) << r.err;
+    EXPECT_EQ(r.err, "");
+    // Green: both words read at 0 and 4 matched _estack and Reset_Handler.
+    EXPECT_TRUE(has(r.out, "LD4  green   PD12  -> 1 (on)")) << r.out;
+    EXPECT_FALSE(has(r.out, "LD5  red     PD14  -> 1")) << r.out;
+}
+
+TEST(FaultFirmware, StoreToLockedFlashSetsPgserrWithoutABusError) {
+    const auto r = runCli(probe("flash_write") + " --board f407 --for 2ms");
+    EXPECT_EQ(r.exitCode, 0) << r.err;
+    const std::uint32_t table = symbolAddress("flash_write", "g_calibration");
+    // One firmware-mistake line, naming the store's address, and no fault.
+    EXPECT_EQ(
+        r.err.rfind(
+            fmt::format("cmsim: firmware: FLASH: 4-byte store to flash at 0x{:08x} with FLASH_CR "
+                        "locked: nothing programmed, FLASH_SR.PGSERR set (RM0090 §3.9.4); no bus "
+                        "error on the STM32F4 [in the block at 0x",
+                        table),
+            0),
+        0u)
+        << r.err;
+    EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r.err;
+    // Green: the firmware read PGSERR set and the word unchanged.
+    EXPECT_TRUE(has(r.out, "LD4  green   PD12  -> 1 (on)")) << r.out;
+    EXPECT_FALSE(has(r.out, "LD5  red     PD14  -> 1")) << r.out;
+}
+
+TEST(FaultFirmware, DivideByZeroWithTheTrapIsAUsageFaultTakenItself) {
+    const auto r = runCli(probe("div_zero") + " --board f407 --for 2ms");
+    EXPECT_EQ(r.exitCode, 3);
+    EXPECT_TRUE(has(r.err,
+                    "): UsageFault\n"
+                    "  what:    integer divide by zero (r2 = 0) with CCR.DIV_0_TRP set\n"))
+        << r.err;
+    EXPECT_TRUE(has(r.err,
+                    "  CFSR:    0x02000000 (DIVBYZERO)\n"
+                    "  HFSR:    0x00000000 (none)\n"
+                    "  stacked: frame at 0x2001ffd0, EXC_RETURN 0xfffffff9\n"))
+        << r.err;
+    // The stacked PC is the UDIV itself (T2 encoding 0xFBB.. 0xF.F.), in main at line 29,
+    // and the frame holds its operands: r2 = 0 (the divisor) and r3 = 1000.
+    const auto pcAt = r.err.find(" pc=0x");
+    ASSERT_NE(pcAt, std::string::npos) << r.err;
+    const std::uint32_t pc =
+        static_cast<std::uint32_t>(std::stoul(r.err.substr(pcAt + 4, 10), nullptr, 16));
+    Machine m(stm32f407DiscoveryBoard());
+    m.load(ElfImage::load(probe("div_zero")));
+    EXPECT_EQ(m.bus().readPhysical(pc, 2).value_or(0) & 0xFFF0u, 0xFBB0u)
+        << "UDIV at 0x" << std::hex << pc;
+    EXPECT_TRUE(has(r.err, fmt::format("  where:   0x{:08x} main+0x", pc))) << r.err;
+    EXPECT_TRUE(has(r.err, "(div_zero.c:29)\n")) << r.err;
+    EXPECT_TRUE(has(r.err, "r2=0x00000000 r3=0x000003e8")) << r.err;
+    EXPECT_TRUE(has(r.err, fmt::format("pc=0x{:08x} xpsr=0x01000000", pc))) << r.err;
+}
+
+TEST(FaultFirmware, UndefinedInstructionReportIsComplete) {
+    const auto r = runCli(probe("undefined_insn") + " --board f407 --for 2ms");
+    EXPECT_EQ(r.exitCode, 3);
+    EXPECT_TRUE(has(r.err,
+                    "  what:    undefined instruction 0xde00\n"
+                    "  where:   0x"))
+        << r.err;
+    EXPECT_TRUE(has(r.err,
+                    "(undefined_insn.c:10)\n"
+                    "  CFSR:    0x00010000 (UNDEFINSTR)\n"
+                    "  HFSR:    0x40000000 (FORCED)\n"))
+        << r.err;
+    EXPECT_TRUE(has(r.err, "xpsr=0x01000000")) << r.err;  // Thread mode, T set: a Thumb UDF
+}
+
+TEST(FaultFirmware, TaskThatReturnsToZeroFaultsOnItsOwnStackAndTheReportNamesIt) {
+    const auto r = runCli(probe("task_returns") + " --board f407 --for 2ms");
+    EXPECT_EQ(r.exitCode, 3);
+    EXPECT_TRUE(has(r.err, kInvstateAtZero + "  task:    task_oneshot\n"
+                                             "  CFSR:    0x00020000 (INVSTATE)\n"
+                                             "  HFSR:    0x40000000 (FORCED)\n"))
+        << r.err;
+    // The frame is on the task's stack (PSP: EXC_RETURN 0xFFFFFFFD), inside oneshot's slot
+    // of g_task_stacks ([0] idle, [1] blinker, [2] oneshot, 1 KiB each), with LR and PC 0.
+    const auto at = r.err.find("  stacked: frame at 0x");
+    ASSERT_NE(at, std::string::npos) << r.err;
+    const std::uint32_t frame =
+        static_cast<std::uint32_t>(std::stoul(r.err.substr(at + 20, 10), nullptr, 16));
+    const std::uint32_t stacks = symbolAddress("task_returns", "g_task_stacks");
+    EXPECT_GE(frame, stacks + 2 * 1024);
+    EXPECT_LE(frame + 32, stacks + 3 * 1024);
+    EXPECT_TRUE(has(r.err.substr(at), ", EXC_RETURN 0xfffffffd\n")) << r.err;
+    EXPECT_TRUE(has(r.err, " lr=0x00000000 pc=0x00000000 xpsr=0x00000000\n")) << r.err;
+    EXPECT_TRUE(has(r.out, "LD4  green   PD12  -> 1 (on)")) << r.out;
 }
 
 // blinky.elf with its first PT_LOAD segment moved to 0x30000000, where the F407 has nothing.

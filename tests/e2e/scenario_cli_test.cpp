@@ -72,9 +72,9 @@ TEST_F(ScenarioCli, ShippedScenariosPass) {
     const auto r = runCli("test " + kScenarios);
     EXPECT_EQ(r.exitCode, 0) << r.out << r.err;
     EXPECT_EQ(r.err, "");
-    // Five F407 scenarios (26 expectations) and one for the H723 (7).
-    EXPECT_EQ(lastLine(r.out), "33 passed, 0 failed");
-    EXPECT_EQ(countOf(r.out, "\nPASS ") + (r.out.rfind("PASS ", 0) == 0 ? 1 : 0), 6u) << r.out;
+    // Ten F407 scenarios (42 expectations) and one for the H723 (7).
+    EXPECT_EQ(lastLine(r.out), "49 passed, 0 failed");
+    EXPECT_EQ(countOf(r.out, "\nPASS ") + (r.out.rfind("PASS ", 0) == 0 ? 1 : 0), 11u) << r.out;
     EXPECT_EQ(countOf(r.out, "FAIL"), 0u);
     // Measured beside expected, from the real run.
     for (const char* line : {
@@ -102,8 +102,10 @@ TEST_F(ScenarioCli, ShippedScenariosPass) {
              "on to its limit at "
              "10.000 ms ok\n",
              "  reaches HardFault_Handler by 0.1 ms: at 0.070 ms ok\n",
-             "  fault containing \"UsageFault escalated to HardFault: undefined instruction "
-             "0xde00\": faulted at 0.070 "
+             "  fault: UsageFault, taken as HardFault, CFSR 0x00010000 (UNDEFINSTR), HFSR "
+             "0x40000000 "
+             "(FORCED), pc in main, message containing \"UsageFault escalated to HardFault: "
+             "undefined instruction 0xde00\": faulted at 0.070 "
              "ms: UsageFault escalated to HardFault: undefined instruction 0xde00 at 0x0800081c "
              "(main+0x12); the run "
              "stopped there ok\n",
@@ -305,15 +307,15 @@ TEST_F(ScenarioCli, JUnitXmlIsWellFormedAndCountsRight) {
     const auto r = runCli("test " + kScenarios + " " + kBad + " --junit " + xml);
     EXPECT_EQ(r.exitCode, 1) << r.err;
     const std::string text = slurp(xml);
-    // 26 shipped expectations + 7 + 2 + 4 + 3 in the wrong scenarios; 11 fail.
-    EXPECT_EQ(lastLine(r.out), "38 passed, 11 failed");
+    // 49 shipped expectations + 16 in the wrong scenarios; 11 fail.
+    EXPECT_EQ(lastLine(r.out), "54 passed, 11 failed");
     EXPECT_TRUE(contains(
-        text, "<testsuites name=\"cmsim scenarios\" tests=\"49\" failures=\"11\" errors=\"0\">"))
+        text, "<testsuites name=\"cmsim scenarios\" tests=\"65\" failures=\"11\" errors=\"0\">"))
         << text;
-    EXPECT_EQ(countOf(text, "<testsuite "), 10u);
-    EXPECT_EQ(countOf(text, "<testcase "), 49u);
+    EXPECT_EQ(countOf(text, "<testsuite "), 15u);
+    EXPECT_EQ(countOf(text, "<testcase "), 65u);
     EXPECT_EQ(countOf(text, "<failure "), 11u);
-    EXPECT_EQ(countOf(text, "</testsuite>"), 10u);
+    EXPECT_EQ(countOf(text, "</testsuite>"), 15u);
     EXPECT_FALSE(contains(text, "timestamp"));
     EXPECT_FALSE(contains(text, "hostname"));
     // A real XML parser agrees.
@@ -327,7 +329,7 @@ TEST_F(ScenarioCli, JUnitXmlIsWellFormedAndCountsRight) {
             out;
         ASSERT_EQ(std::system(cmd.c_str()), 0);
         EXPECT_EQ(slurp(out),
-                  "testsuites 10 49 11 blinky - every LED toggles at its task's period\n");
+                  "testsuites 15 65 11 blinky - every LED toggles at its task's period\n");
         std::filesystem::remove(out);
     }
     // Deterministic: a second run writes the same bytes.
@@ -348,7 +350,7 @@ TEST_F(ScenarioCli, ParallelRunsGiveByteIdenticalOutput) {
     EXPECT_EQ(one.exitCode, 1);
     EXPECT_EQ(two.exitCode, 1);
     EXPECT_EQ(many.exitCode, 1);
-    EXPECT_EQ(lastLine(one.out), "71 passed, 11 failed");
+    EXPECT_EQ(lastLine(one.out), "103 passed, 11 failed");
     EXPECT_EQ(two.out, one.out);
     EXPECT_EQ(many.out, one.out);
     EXPECT_EQ(two.err, one.err);
