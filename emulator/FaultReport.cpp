@@ -105,10 +105,14 @@ std::string formatFaultReport(const FaultEvent& f, Bus& bus, const SymbolTable& 
         r += fmt::format("  backtrace:\n    #0 {}\n", place(f.pc, symbols, sources));
         // LR at the fault: the caller of the faulting function (when it has not saved LR
         // and called something else since). Good enough to orient; not a DWARF unwind.
-        if ((words[5] & 1u) != 0 && (words[5] & 0xFFFFFFE0u) != 0xFFFFFFE0u) {
-            r += fmt::format("    #1 {}  (the call before the stacked LR; LR may be stale in a "
-                             "function that called others)\n",
-                             place((words[5] & ~1u) - 4, symbols, sources));
+        // Not when LR points at no code (a corrupted LR such as 0xdeadbeef): nothing to name.
+        const std::uint32_t caller = (words[5] & ~1u) - 4;
+        if ((words[5] & 1u) != 0 && (words[5] & 0xFFFFFFE0u) != 0xFFFFFFE0u &&
+            symbols.describe(caller).rfind("0x", 0) != 0) {
+            r += fmt::format(
+                "    #1 {}  (the call before the stacked LR; LR may be stale in a "
+                "function that called others)\n",
+                place(caller, symbols, sources));
         }
     }
     return r;

@@ -203,6 +203,45 @@ TEST(FaultFirmware, TaskThatReturnsToZeroFaultsOnItsOwnStackAndTheReportNamesIt)
     EXPECT_TRUE(has(r.out, "LD4  green   PD12  -> 1 (on)")) << r.out;
 }
 
+TEST(FaultFirmware, StackOverflowCorruptsTheNeighboursSavedContextWhichPendSvPops) {
+    const auto r = runCli(probe("stack_overflow") + " --board f407 --for 3ms");
+    EXPECT_EQ(r.exitCode, 3);
+    EXPECT_TRUE(
+        has(r.err,
+            "cmsim: fault at 1.296 ms (cycle 173226): MemManage, escalated to HardFault (not "
+            "enabled or not allowed to preempt)\n"
+            "  what:    instruction fetch from Execute Never address 0xdeadbeee\n"
+            "  where:   0xdeadbeee (no symbol)\n"
+            "  task:    task_filter\n"
+            "  CFSR:    0x00000001 (IACCVIOL)\n"
+            "  HFSR:    0x40000000 (FORCED)\n"))
+        << r.err;
+    // Taken in PendSV (stacked IPSR 14) on the MSP, with an FP frame (EXC_RETURN bit 4 = 0,
+    // since PendSV restored s16-s31 for the corrupted EXC_RETURN 0xDEADBEEF).
+    EXPECT_TRUE(has(r.err, ", EXC_RETURN 0xffffffe1\n")) << r.err;
+    EXPECT_TRUE(has(r.err, " lr=0xdeadbeef pc=0xdeadbeee xpsr=0x4100000e\n")) << r.err;
+    EXPECT_FALSE(has(r.err, "    #1 ")) << "LR 0xdeadbeef names no caller\n" << r.err;
+
+    // At the fault, logger's saved context (at its TCB's saved_sp, inside its own slot of
+    // g_task_stacks) is filter's fill pattern: r4-r11 and EXC_RETURN all 0xDEADBEEF.
+    Machine m(stm32f407DiscoveryBoard());
+    m.load(ElfImage::load(probe("stack_overflow")));
+    m.core().setStopOnFault(true);
+    m.powerOnReset();
+    const CoreStop stop = m.runUntilTime(3'000'000'000ULL);
+    ASSERT_EQ(stop.reason, CoreStop::Reason::Fault) << stop.message;
+    const std::uint32_t tasks = m.symbols().byName("g_tasks")->address;
+    const std::uint32_t stacks = m.symbols().byName("g_task_stacks")->address;
+    const std::uint32_t loggerSp =
+        m.bus().readPhysical(tasks + 20 * 1, 4).value();  // g_tasks[1].saved_sp
+    EXPECT_GE(loggerSp, stacks + 1024);
+    EXPECT_LT(loggerSp, stacks + 2048);
+    for (unsigned i = 0; i < 9; ++i) {
+        EXPECT_EQ(m.bus().readPhysical(loggerSp + 4 * i, 4).value(), 0xDEADBEEFu) << "word " << i;
+    }
+    EXPECT_EQ(m.core().faultsTaken(), 1u);
+}
+
 // blinky.elf with its first PT_LOAD segment moved to 0x30000000, where the F407 has nothing.
 std::string elfWithSegmentAt(std::uint32_t address) {
     std::string bytes = slurp(CMSIM_FIRMWARE_DIR "/f407/blinky.elf");
