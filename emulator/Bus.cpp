@@ -139,6 +139,22 @@ std::pair<Peripheral*, std::uint32_t> Bus::peripheralAt(std::uint32_t address) c
     return {nullptr, 0};
 }
 
+bool Bus::writableByCore(std::uint32_t address, std::uint32_t len) const {
+    auto within = [&](std::uint32_t base, std::uint32_t size) {
+        return address >= base && address - base <= size && len <= size - (address - base);
+    };
+    for (const auto& st : storage_) {
+        if (within(st.region->base, st.region->size)) return st.region->kind == RegionKind::Ram;
+    }
+    for (const auto* a : aliases_) {
+        if (within(a->base, a->size)) return a->kind == RegionKind::Ram;
+    }
+    for (const auto& b : bitBands_) {
+        if (within(b->region.aliasBase, b->region.targetSize * 32)) return true;
+    }
+    return peripheralAt(address).first != nullptr;
+}
+
 bool Bus::load(std::uint32_t address, std::span<const std::uint8_t> bytes) {
     std::uint8_t* p = hostPointer(address, static_cast<std::uint32_t>(bytes.size()));
     if (p == nullptr) return false;

@@ -45,6 +45,10 @@ public:
     std::uint8_t* hostPointer(std::uint32_t address, std::uint32_t len);
     // Peripheral mapped at `address` and the offset inside it, or {nullptr, 0}.
     std::pair<Peripheral*, std::uint32_t> peripheralAt(std::uint32_t address) const;
+    // True when a core data write of `len` bytes at `address` succeeds: RAM, a peripheral
+    // block or a bit-band alias. Host writes (uc_mem_write) ignore Unicorn's protection, so
+    // the core asks this before writing an exception frame (flash or nothing: a bus error).
+    bool writableByCore(std::uint32_t address, std::uint32_t len) const;
     // Writes into memory regions regardless of their protection (the ELF loader).
     bool load(std::uint32_t address, std::span<const std::uint8_t> bytes);
     // Zeroes RAM (a fresh power-on; SYSRESETREQ keeps RAM as silicon does).

@@ -6,19 +6,13 @@
 #include <array>
 
 #include "CycleModel.h"
+#include "FaultBits.h"
 #include "FaultLocator.h"
 #include "SymbolTable.h"
 
 namespace cmsim {
 
 namespace {
-namespace cfsr {
-constexpr std::uint32_t kIaccviol = 1u << 0, kMmarvalid = 1u << 7;
-constexpr std::uint32_t kIbuserr = 1u << 8, kPreciserr = 1u << 9, kBfarvalid = 1u << 15;
-constexpr std::uint32_t kUndefinstr = 1u << 16, kInvstate = 1u << 17, kInvpc = 1u << 18,
-                        kNocp = 1u << 19, kUnaligned = 1u << 24;
-}  // namespace cfsr
-constexpr std::uint32_t kHfsrForced = 1u << 30;
 namespace control {
 constexpr std::uint32_t kNPriv = 1u << 0;
 constexpr std::uint32_t kSpSel = 1u << 1;
@@ -40,7 +34,6 @@ constexpr std::uint32_t kIntUndef = 1, kIntSvc = 2, kIntPrefetchAbort = 3, kIntD
 constexpr int kFrameRegs[] = {UC_ARM_REG_R0, UC_ARM_REG_R1,  UC_ARM_REG_R2,
                               UC_ARM_REG_R3, UC_ARM_REG_R12, UC_ARM_REG_LR};
 
-bool isExcReturn(std::uint32_t v) { return (v & 0xFFFFFFE0u) == 0xFFFFFFE0u; }
 }  // namespace
 
 CortexM::CortexM(Deps d, const CoreConfig& config)
@@ -469,71 +462,13 @@ void CortexM::onDivide(uc_engine*, std::uint64_t address, std::uint32_t /*size*/
     if (divisor != 0) return;
     // B3.2.8 CCR.DIV_0_TRP: a precise UsageFault (DIVBYZERO) before the divide completes.
     // Taken outside emulation: halt before the instruction, then fault.
-    self->pendingFault_ = Fault{exc::kUsageFault, 1u << 25, std::nullopt, pc,
-                                fmt::format("integer divide by zero (r{} = 0) with CCR.DIV_0_TRP set", rm)};
+    self->pendingFault_ =
+        Fault{exc::kUsageFault, cfsr::kDivbyzero, std::nullopt, pc,
+              fmt::format("integer divide by zero (r{} = 0) with CCR.DIV_0_TRP set", rm)};
     self->time_.rewindTo(self->cycleOf(pc));
     self->resumePc_ = pc;
     self->stoppedByHook_ = true;
     uc_emu_stop(self->uc_.get());
-}
-
-void CortexM::takeFault(const Fault& f) {
-    ++faultsTaken_;
-    // B3.2.15-B3.2.18: CFSR records the cause, BFAR/MMFAR the address when valid.
-    std::uint32_t bits = f.cfsrBits;
-    if (f.address && f.exception == exc::kMemManage) {
-        bits |= cfsr::kMmarvalid;
-        scb_.setValue(Scb::kMmfar, *f.address);
-    } else if (f.address && f.exception == exc::kBusFault) {
-        bits |= cfsr::kBfarvalid;
-        scb_.setValue(Scb::kBfar, *f.address);
-    }
-    scb_.setValue(Scb::kCfsr, scb_.value(Scb::kCfsr) | bits);
-
-    // B1.5.15: a fault that is disabled, or cannot preempt the current execution priority,
-    // escalates to HardFault; if HardFault cannot be taken either (already in HardFault or
-    // NMI, or FAULTMASK set) the core locks up.
-    const PriorityMasks masks = readMasks();
-    const int execution = nvic_.executionPriority(masks);
-    unsigned taken = f.exception;
-    if (!nvic_.isEnabled(f.exception) ||
-        nvic_.groupPriority(nvic_.priority(f.exception)) >= execution) {
-        taken = exc::kHardFault;
-        scb_.setValue(Scb::kHfsr, scb_.value(Scb::kHfsr) | kHfsrForced);
-    }
-    const bool lockup = taken == exc::kHardFault && execution <= -1;
-    const std::string name = Nvic::exceptionName(f.exception);
-    FaultEvent ev{time_.now(), time_.nowPicoseconds(), f.exception, taken, lockup, f.pc,
-                  scb_.value(Scb::kCfsr), scb_.value(Scb::kHfsr), f.address, f.what, 0, 0};
-    if (lockup) {
-        signals_.faults.publish(ev);
-        pendingStop_ = CoreStop{CoreStop::Reason::Lockup,
-                                fmt::format("lockup at {}: {} ({}) while the core could not take "
-                                            "HardFault (priority {})",
-                                            describePc(f.pc), name, f.what, execution),
-                                f.pc};
-        resumePc_ = f.pc;
-        uc_emu_stop(uc_.get());
-        return;
-    }
-    resumePc_ = f.pc;
-    exceptionEntry(taken, f.pc);
-    ev.excReturn = uc_.reg(UC_ARM_REG_LR);
-    // The frame is on the stack EXC_RETURN names: PSP after a fault in Thread mode on PSP
-    // (a task), MSP otherwise (B1.5.6, B1.5.8 Table B1-8).
-    ev.frameAddress =
-        (ev.excReturn & 0x4u) != 0 ? uc_.reg(UC_ARM_REG_PSP) : uc_.reg(UC_ARM_REG_MSP);
-    ev.cycle = time_.now();
-    ev.time = time_.nowPicoseconds();
-    signals_.faults.publish(ev);
-    if (stopOnFault_ && !pendingStop_) {
-        pendingStop_ = CoreStop{CoreStop::Reason::Fault,
-                                fmt::format("{}{}: {} at {}", name,
-                                            taken == exc::kHardFault ? " escalated to HardFault" : "",
-                                            f.what, describePc(f.pc)),
-                                f.pc};
-        uc_emu_stop(uc_.get());
-    }
 }
 
 void CortexM::setPc(std::uint32_t pc) {
@@ -609,8 +544,13 @@ void CortexM::onInterrupt(uc_engine*, std::uint32_t intno, void* user) {
     const std::uint32_t pc = self->uc_.reg(UC_ARM_REG_PC);
     // Exception return arrives as EXCP_EXCEPTION_EXIT with PC = EXC_RETURN & ~1. A stale
     // translator flag can make it arrive as a prefetch abort at 0xFFFFFFFx instead.
-    if (intno == kIntExceptionExit || (intno == kIntPrefetchAbort && pc >= 0xFFFFFFE0u)) {
-        self->exceptionReturn(pc | 1u);
+    // Only in Handler mode, and not when the PC was just set by the host (a vector or a
+    // stacked PC of 0xFFFFFFxx): that is a fetch from the XN System region.
+    if (intno == kIntExceptionExit || (intno == kIntPrefetchAbort && pc >= 0xFFFFFFE0u &&
+                                       pc != self->resumePc_ && self->ipsr() != 0)) {
+        // Bit 0 of the value loaded into the PC went to EPSR.T; it is part of EXC_RETURN.
+        const std::uint32_t t = (self->uc_.reg(UC_ARM_REG_XPSR) & kXpsrT) != 0 ? 1u : 0u;
+        self->exceptionReturn(pc | t);
         return;
     }
     switch (intno) {
@@ -732,24 +672,28 @@ void CortexM::setModeState(std::uint32_t ipsr, std::uint32_t ctrl) {
     if ((ctrl & control::kNPriv) != 0) uc_.setReg(UC_ARM_REG_CONTROL, ctrl);
 }
 
-bool CortexM::pushStack(std::uint32_t returnAddress, std::uint32_t* excReturn) {
-    // B1.5.6 PushStack(ReturnAddress)
+CortexM::StackContext CortexM::currentContext() const {
     const std::uint32_t ipsr = uc_.reg(UC_ARM_REG_IPSR) & 0x1FF;
     const std::uint32_t ctrl = uc_.reg(UC_ARM_REG_CONTROL);
     const bool threadMode = ipsr == 0;
-    const bool onPsp = threadMode && (ctrl & control::kSpSel) != 0;
-    const bool fpFrame = hasFpu_ && (ctrl & control::kFpca) != 0;
-    const std::uint32_t frameSize = fpFrame ? 0x68 : 0x20;
+    return StackContext{threadMode, threadMode && (ctrl & control::kSpSel) != 0,
+                        hasFpu_ && (ctrl & control::kFpca) != 0, uc_.reg(UC_ARM_REG_SP),
+                        uc_.reg(UC_ARM_REG_XPSR)};
+}
+
+std::uint32_t CortexM::pushFrame(const StackContext& ctx, std::uint32_t returnAddress,
+                                 bool* complete) {
+    // B1.5.6 PushStack(ReturnAddress)
+    const std::uint32_t frameSize = ctx.fpFrame ? 0x68 : 0x20;
     const bool forceAlign = (scb_.ccr() & kCcrStkAlign) != 0;
-    const std::uint32_t sp = uc_.reg(UC_ARM_REG_SP);
-    const std::uint32_t frameptralign = forceAlign ? (sp >> 2) & 1u : 0u;
-    const std::uint32_t frameptr = (sp - frameSize) & ~(frameptralign << 2);
+    const std::uint32_t frameptralign = forceAlign ? (ctx.sp >> 2) & 1u : 0u;
+    const std::uint32_t frameptr = (ctx.sp - frameSize) & ~(frameptralign << 2);
 
     std::array<std::uint32_t, 26> frame{};
     for (std::size_t i = 0; i < 6; ++i) frame[i] = uc_.reg(kFrameRegs[i]);
     frame[6] = returnAddress;
-    frame[7] = (uc_.reg(UC_ARM_REG_XPSR) & ~kXpsrStackAlign) | (frameptralign << 9);
-    if (fpFrame) {
+    frame[7] = (ctx.xpsr & ~kXpsrStackAlign) | (frameptralign << 9);
+    if (ctx.fpFrame) {
         // S0-S15 and FPSCR. With FPCCR.LSPEN set the architecture only reserves the space
         // and saves lazily on the handler's first FP instruction; cmsim saves eagerly at
         // entry (the values are those a lazy save would write) and records FPCAR, so
@@ -759,115 +703,164 @@ bool CortexM::pushStack(std::uint32_t returnAddress, std::uint32_t* excReturn) {
         frame[25] = 0;  // reserved word keeps the frame 8-byte aligned
         if ((scb_.fpccr() & kFpccrLspen) != 0) scb_.setFpcar(frameptr + 0x20);
     }
-    if (!uc_.writeMemory(frameptr, frame.data(), frameSize)) {
-        fault(fmt::format("stacking fault: exception frame at 0x{:08x} on {} is not writable",
-                          frameptr, onPsp ? "PSP" : "MSP"),
-              returnAddress);
-        return false;
+    // Host writes ignore Unicorn's protection: a frame that is not all RAM (or peripheral)
+    // is written word by word as the core would, the words that fault being lost.
+    *complete = bus_.writableByCore(frameptr, frameSize);
+    if (*complete) {
+        *complete = uc_.writeMemory(frameptr, frame.data(), frameSize);
+    } else {
+        for (std::uint32_t i = 0; i < frameSize / 4; ++i)
+            (void)stackWrite(frameptr + 4 * i, frame[i]);
     }
-    uc_.setReg(UC_ARM_REG_SP, frameptr);
+    return frameptr;
+}
+
+bool CortexM::stackWrite(std::uint32_t address, std::uint32_t value) {
+    return bus_.writableByCore(address, 4) && uc_.writeMemory(address, &value, 4);
+}
+
+bool CortexM::exceptionEntry(unsigned n, std::uint32_t returnAddress) {
+    const StackContext ctx = currentContext();
+    bool complete = true;
+    const std::uint32_t frameAddr = pushFrame(ctx, returnAddress, &complete);
+    // The Cortex-M4 Devices Generic User Guide (4.3.10, BFSR.STKERR): on a stacking bus
+    // error "the SP is still adjusted" and the frame may be incorrect.
+    uc_.setReg(UC_ARM_REG_SP, frameAddr);
     // B1.5.6: EXC_RETURN encodes mode, stack and frame type of the preempted context.
-    std::uint32_t lr;
-    if (!threadMode) lr = 0xFFFFFFF1;
-    else lr = onPsp ? 0xFFFFFFFD : 0xFFFFFFF9;
-    if (fpFrame) lr &= ~0x10u;
-    *excReturn = lr;
+    std::uint32_t excReturn = !ctx.threadMode ? 0xFFFFFFF1 : ctx.onPsp ? 0xFFFFFFFD : 0xFFFFFFF9;
+    if (ctx.fpFrame) excReturn &= ~0x10u;
+    if (!complete) {
+        const auto derived = stackingFault(n, returnAddress, frameAddr, excReturn);
+        if (!derived) return false;  // lockup
+        n = *derived;
+    }
+    const auto taken = exceptionTaken(n, excReturn);
+    if (!taken) return false;  // lockup on a vector read error
+    time_.advance(cycle_model::kExceptionEntry);
+    exceptionOverheadCycles_ += cycle_model::kExceptionEntry;
+    if (signals_.exceptions.hasListeners()) {
+        const Cycles now = time_.now();
+        signals_.exceptions.publish(ExceptionEvent{
+            ExceptionEvent::Kind::Entry, now, time_.nowPicoseconds(), *taken, returnAddress,
+            excReturn, frameAddr, now - std::min(now, nvic_.pendedAt(*taken))});
+    }
+    recomputeAttention();
+    raiseEntryFault();
     return true;
 }
 
-void CortexM::exceptionTaken(unsigned n, std::uint32_t excReturn) {
+std::optional<unsigned> CortexM::exceptionTaken(unsigned n, std::uint32_t excReturn) {
     // B1.5.6 ExceptionTaken(ExceptionNumber)
     const std::uint32_t vectorAddr = scb_.vtor() + 4 * n;
     const auto vector = bus_.readPhysical(vectorAddr, 4);
-    if (!vector) {
-        fault(fmt::format("vector fetch for {} from 0x{:08x} failed (VTOR 0x{:08x})",
-                          Nvic::exceptionName(n), vectorAddr, scb_.vtor()),
-              resumePc_);
-        return;
-    }
-    if ((*vector & 1u) == 0) {
-        fault(fmt::format("UsageFault (INVSTATE): vector for {} is 0x{:08x}, Thumb bit clear",
-                          Nvic::exceptionName(n), *vector),
-              *vector);
-        return;
-    }
+    if (!vector) return vectorFault(n, vectorAddr, excReturn);
     const std::uint32_t ctrl = uc_.reg(UC_ARM_REG_CONTROL);
     // CurrentMode = Handler; IPSR = n; CONTROL.SPSEL = 0; CONTROL.FPCA = 0.
     setModeState(n, ctrl & ~(control::kSpSel | control::kFpca));
     // EPSR.T = vector<0>, EPSR.IT = 0; APSR is UNKNOWN and left as it was.
+    const bool thumb = (*vector & 1u) != 0;
     const std::uint32_t apsr = uc_.reg(UC_ARM_REG_XPSR) & 0xF80F0000u;
-    uc_.setReg(UC_ARM_REG_XPSR_NZCVQG, apsr | kXpsrT | n);
+    uc_.setReg(UC_ARM_REG_XPSR_NZCVQG, apsr | (thumb ? kXpsrT : 0u) | n);
     refreshTranslatorFlags();
     uc_.setReg(UC_ARM_REG_LR, excReturn);
-    uc_.setReg(UC_ARM_REG_PC, *vector | 1u);
+    uc_.setReg(UC_ARM_REG_PC, thumb ? *vector : *vector & ~1u);
     resumePc_ = *vector & ~1u;  // where the run loop restarts if entry happened outside it
     nvic_.clearPending(n);
     nvic_.setActive(n, true);
     eventRegister_ = true;  // SetEventRegister()
     ++exceptionsTaken_;
+    if (!thumb) {
+        // EPSR.T = 0: the handler's first instruction faults (INVSTATE, B1.4.2) before it
+        // executes. Taken by the caller once this entry is complete (raiseEntryFault).
+        entryFault_ =
+            Fault{exc::kUsageFault, cfsr::kInvstate, std::nullopt, resumePc_,
+                  fmt::format("vector for {} at 0x{:08x} is 0x{:08x}, Thumb bit clear: the "
+                              "handler's first instruction executes with EPSR.T = 0",
+                              Nvic::exceptionName(n), vectorAddr, *vector)};
+    }
+    return n;
 }
 
-void CortexM::exceptionEntry(unsigned n, std::uint32_t returnAddress) {
-    std::uint32_t excReturn = 0;
-    if (!pushStack(returnAddress, &excReturn)) return;
-    const std::uint32_t frameAddr = uc_.reg(UC_ARM_REG_SP);
-    exceptionTaken(n, excReturn);
-    time_.advance(cycle_model::kExceptionEntry);
-    exceptionOverheadCycles_ += cycle_model::kExceptionEntry;
-    if (signals_.exceptions.hasListeners()) {
-        const Cycles now = time_.now();
-        signals_.exceptions.publish(ExceptionEvent{ExceptionEvent::Kind::Entry, now,
-                                                   time_.nowPicoseconds(), n, returnAddress,
-                                                   excReturn, frameAddr,
-                                                   now - std::min(now, nvic_.pendedAt(n))});
+void CortexM::raiseEntryFault() {
+    if (!entryFault_) return;
+    const Fault f = std::move(*entryFault_);
+    entryFault_.reset();
+    takeFault(f);
+}
+
+void CortexM::deActivate(unsigned returning) {
+    // B1.5.8 DeActivate(): FAULTMASK clears except on return from NMI.
+    nvic_.setActive(returning, false);
+    if (returning != exc::kNmi) uc_.setReg(UC_ARM_REG_FAULTMASK, 0);
+}
+
+std::uint32_t CortexM::returnInstruction() const {
+    // A write to the PC ends a translated block: the return is the block's last instruction.
+    std::uint32_t last = blockAddress_;
+    if (const std::uint8_t* code = bus_.hostPointer(blockAddress_, blockSize_)) {
+        for (std::uint32_t i = 0; i + 1 < blockSize_;) {
+            last = blockAddress_ + i;
+            const std::uint16_t hw = static_cast<std::uint16_t>(code[i] | (code[i + 1] << 8));
+            i += (hw >> 11) >= 0x1D ? 4 : 2;
+        }
     }
-    recomputeAttention();
+    return last;
+}
+
+void CortexM::invalidReturn(unsigned returning, std::uint32_t excReturn, std::string why) {
+    // B1.5.8: DeActivate(ReturningExceptionNumber); UFSR.INVPC = 1;
+    // LR = 0xF0000000 + EXC_RETURN; ExceptionTaken(UsageFault) -- no stacking.
+    deActivate(returning);
+    takeFaultChained(
+        Fault{exc::kUsageFault, cfsr::kInvpc, std::nullopt, returnInstruction(),
+              fmt::format("invalid exception return (INVPC): EXC_RETURN 0x{:08x} from {}: {}",
+                          excReturn, Nvic::exceptionName(returning), why)},
+        0xF0000000u | (excReturn & 0x0FFFFFFFu));
 }
 
 void CortexM::exceptionReturn(std::uint32_t excReturn) {
     // B1.5.8 ExceptionReturn(EXC_RETURN)
     const std::uint32_t returning = uc_.reg(UC_ARM_REG_IPSR) & 0x1FF;
-    const std::uint32_t pcForReport = blockAddress_;
-    if (!isExcReturn(excReturn) || returning == 0) {
-        fault(fmt::format("UsageFault (INVPC): exception return with 0x{:08x} outside Handler mode",
-                          excReturn),
-              pcForReport);
+    if (returning == 0) {
+        // Thread mode: not an exception return but a branch into the System region, which
+        // is Execute Never (B3.1.1): the fetch is a MemManage IACCVIOL.
+        takeFault(
+            Fault{exc::kMemManage, cfsr::kIaccviol, std::nullopt, excReturn & ~1u,
+                  fmt::format("instruction fetch from Execute Never address 0x{:08x} (a branch "
+                              "to an EXC_RETURN value in Thread mode is not an exception return)",
+                              excReturn & ~1u)});
+        return;
+    }
+    if (!nvic_.isActive(returning)) {
+        invalidReturn(returning, excReturn, "returning from an exception that is not active");
         return;
     }
     const std::uint32_t kind = excReturn & 0xFu;
     const bool toHandler = kind == 0x1;
     const bool toThreadMsp = kind == 0x9;
     const bool toThreadPsp = kind == 0xD;
-    if (!(toHandler || toThreadMsp || toThreadPsp) || (!hasFpu_ && (excReturn & 0x10u) == 0)) {
-        fault(fmt::format("UsageFault (INVPC): invalid EXC_RETURN 0x{:08x} returning from {}",
-                          excReturn, Nvic::exceptionName(returning)),
-              pcForReport);
-        return;
-    }
-    if (!nvic_.isActive(returning)) {
-        fault(fmt::format("UsageFault (INVPC): return from {} which is not active",
-                          Nvic::exceptionName(returning)),
-              pcForReport);
+    // EXC_RETURN<27:5> (<27:4> without an FPU) not all ones is UNPREDICTABLE; cmsim, like
+    // the pseudocode's "otherwise" case, treats it as an illegal EXC_RETURN.
+    const bool reservedBits =
+        (excReturn & 0x0FFFFFE0u) != 0x0FFFFFE0u || (!hasFpu_ && (excReturn & 0x10u) == 0);
+    if (!(toHandler || toThreadMsp || toThreadPsp) || reservedBits) {
+        invalidReturn(returning, excReturn, "not a valid EXC_RETURN value");
         return;
     }
     const unsigned nested = nvic_.activeCount();
     if (toHandler && nested == 1) {
-        fault(fmt::format("UsageFault (INVPC): EXC_RETURN 0x{:08x} returns to Handler mode but no "
-                          "other exception is active",
-                          excReturn),
-              pcForReport);
+        invalidReturn(returning, excReturn,
+                      "returns to Handler mode but no other exception is active");
         return;
     }
     if (!toHandler && nested != 1 && (scb_.ccr() & kCcrNonBaseThrdEna) == 0) {
-        fault(fmt::format("UsageFault (INVPC): EXC_RETURN 0x{:08x} returns to Thread mode with {} "
-                          "exceptions active (CCR.NONBASETHRDENA=0)",
-                          excReturn, nested),
-              pcForReport);
+        invalidReturn(
+            returning, excReturn,
+            fmt::format("returns to Thread mode with {} exceptions active (CCR.NONBASETHRDENA = 0)",
+                        nested));
         return;
     }
-    // DeActivate(ReturningExceptionNumber): FAULTMASK clears except on return from NMI.
-    nvic_.setActive(returning, false);
-    if (returning != exc::kNmi) uc_.setReg(UC_ARM_REG_FAULTMASK, 0);
+    deActivate(returning);
 
     // The frame PopStack would use (B1.5.8): on PSP for a return to Thread mode on PSP.
     const std::uint32_t frameptr = toThreadPsp ? uc_.reg(UC_ARM_REG_PSP) : uc_.reg(UC_ARM_REG_MSP);
@@ -877,16 +870,18 @@ void CortexM::exceptionReturn(std::uint32_t excReturn) {
     // stay as they are.
     if (nvic_.anyPendingEnabled()) {
         if (auto next = nvic_.exceptionToTake(readMasks())) {
-            exceptionTaken(*next, excReturn);
+            const auto taken = exceptionTaken(*next, excReturn);
+            if (!taken) return;
             time_.advance(cycle_model::kTailChain);
             exceptionOverheadCycles_ += cycle_model::kTailChain;
             if (signals_.exceptions.hasListeners()) {
                 const Cycles now = time_.now();
                 signals_.exceptions.publish(ExceptionEvent{
-                    ExceptionEvent::Kind::TailChain, now, time_.nowPicoseconds(), *next, 0,
-                    excReturn, frameptr, now - std::min(now, nvic_.pendedAt(*next))});
+                    ExceptionEvent::Kind::TailChain, now, time_.nowPicoseconds(), *taken, 0,
+                    excReturn, frameptr, now - std::min(now, nvic_.pendedAt(*taken))});
             }
             recomputeAttention();
+            raiseEntryFault();
             return;
         }
     }
@@ -896,9 +891,16 @@ void CortexM::exceptionReturn(std::uint32_t excReturn) {
     const std::uint32_t frameSize = fpFrame ? 0x68 : 0x20;
     std::array<std::uint32_t, 26> frame{};
     if (!uc_.readMemory(frameptr, frame.data(), frameSize)) {
-        fault(fmt::format("unstacking fault: exception frame at 0x{:08x} on {} is not readable",
-                          frameptr, toThreadPsp ? "PSP" : "MSP"),
-              pcForReport);
+        // Cortex-M4 Devices Generic User Guide 4.3.10 (BFSR.UNSTKERR): the fault is chained
+        // to the handler, the original frame is still present, the SP is not adjusted and
+        // BFAR is not written.
+        takeFaultChained(
+            Fault{
+                exc::kBusFault, cfsr::kUnstkerr, std::nullopt, returnInstruction(),
+                fmt::format("bus error unstacking the exception frame at 0x{:08x} on {} "
+                            "returning from {} (UNSTKERR)",
+                            frameptr, toThreadPsp ? "PSP" : "MSP", Nvic::exceptionName(returning))},
+            excReturn);
         return;
     }
     for (std::size_t i = 0; i < 6; ++i) uc_.setReg(kFrameRegs[i], frame[i]);
@@ -921,16 +923,30 @@ void CortexM::exceptionReturn(std::uint32_t excReturn) {
     const bool forceAlign = (scb_.ccr() & kCcrStkAlign) != 0;
     const std::uint32_t spmask = (((psr >> 9) & 1u) != 0 && forceAlign) ? 4u : 0u;
     const std::uint32_t newSp = (frameptr + frameSize) | spmask;
-    if (toThreadPsp) uc_.setReg(UC_ARM_REG_PSP, newSp);
-    else uc_.setReg(UC_ARM_REG_MSP, newSp);
 
     const std::uint32_t newIpsr = psr & 0x1FF;
     if (toHandler ? newIpsr == 0 : newIpsr != 0) {
-        fault(fmt::format("UsageFault (INVPC): stacked IPSR {} does not match EXC_RETURN 0x{:08x}",
-                          newIpsr, excReturn),
-              pc);
+        // B1.5.8: "return IPSR is inconsistent": PushStack() to negate PopStack, then
+        // UsageFault (INVPC) with LR = EXC_RETURN. The registers keep the popped values.
+        const StackContext popped{!toHandler, toThreadPsp, fpFrame, newSp, psr & ~kXpsrStackAlign};
+        bool complete = true;
+        const std::uint32_t restacked = pushFrame(popped, pc, &complete);
+        uc_.setReg(toThreadPsp ? UC_ARM_REG_PSP : UC_ARM_REG_MSP, restacked);
+        uc_.setReg(UC_ARM_REG_XPSR_NZCVQG, (psr & 0xF80F0000u) | kXpsrT | returning);
+        refreshTranslatorFlags();
+        takeFaultChained(
+            Fault{exc::kUsageFault, cfsr::kInvpc, std::nullopt, returnInstruction(),
+                  fmt::format("invalid exception return (INVPC): EXC_RETURN 0x{:08x} from {} "
+                              "returns to {} but the stacked IPSR is {}",
+                              excReturn, Nvic::exceptionName(returning),
+                              toHandler ? "Handler mode" : "Thread mode", newIpsr)},
+            excReturn);
         return;
     }
+    if (toThreadPsp)
+        uc_.setReg(UC_ARM_REG_PSP, newSp);
+    else
+        uc_.setReg(UC_ARM_REG_MSP, newSp);
     const std::uint32_t curCtrl = uc_.reg(UC_ARM_REG_CONTROL);
     std::uint32_t ctrl = curCtrl & control::kNPriv;
     if (toThreadPsp) ctrl |= control::kSpSel;

@@ -132,6 +132,9 @@ public:
     // HardFault cannot be taken. The firmware's handler then runs, unless stop-on-fault
     // is set, in which case the run stops once the frame is stacked.
     void takeFault(const Fault& fault);
+    // A fault taken without stacking, on the frame already on the stack, with `excReturn`
+    // as the handler's LR: ExceptionReturn's INVPC cases and UNSTKERR (B1.5.8).
+    void takeFaultChained(const Fault& fault, std::uint32_t excReturn);
     void setStopOnFault(bool stop) { stopOnFault_ = stop; }
     // A store to read-only memory that the chip's bus takes without an error (the STM32F4
     // flash interface: RM0090 §3.9.4 PGSERR). `absorb(address, bytes)` returns true when
@@ -175,10 +178,52 @@ private:
 
     // --- exception model ------------------------------------------------------
     PriorityMasks readMasks() const;
-    void exceptionEntry(unsigned n, std::uint32_t returnAddress);
-    bool pushStack(std::uint32_t returnAddress, std::uint32_t* excReturn);
-    void exceptionTaken(unsigned n, std::uint32_t excReturn);
+    // False when the core locked up instead of entering a handler.
+    bool exceptionEntry(unsigned n, std::uint32_t returnAddress);
+    // The context PushStack saves (B1.5.6): normally the current one; ExceptionReturn's
+    // "IPSR inconsistent" case re-stacks the context it has just popped.
+    struct StackContext {
+        bool threadMode;
+        bool onPsp;
+        bool fpFrame;
+        std::uint32_t sp;
+        std::uint32_t xpsr;
+    };
+    StackContext currentContext() const;
+    // Writes the frame for `ctx` and returns frameptr; *complete is false when a word
+    // could not be written (a bus error: STKERR).
+    std::uint32_t pushFrame(const StackContext& ctx, std::uint32_t returnAddress, bool* complete);
+    // The exception actually taken (HardFault after a vector read error), or nullopt on lockup.
+    std::optional<unsigned> exceptionTaken(unsigned n, std::uint32_t excReturn);
+    // A vector with the Thumb bit clear faults on the handler's first instruction: the
+    // fault ExceptionTaken leaves for its caller to take once the entry is accounted.
+    std::optional<Fault> entryFault_;
+    void raiseEntryFault();
     void exceptionReturn(std::uint32_t excReturn);
+    // ExceptionReturn's INVPC cases: DeActivate, then UsageFault without stacking.
+    void invalidReturn(unsigned returning, std::uint32_t excReturn, std::string why);
+    void deActivate(unsigned returning);
+    std::uint32_t returnInstruction() const;  // the BX/POP/LDR that loaded EXC_RETURN
+
+    // --- fault model (CortexMFaults.cpp) ----------------------------------------
+    // B1.5.15: the exception a fault is taken as (HFSR.FORCED when escalated), or nullopt
+    // when even HardFault cannot be taken (lockup).
+    std::optional<unsigned> escalate(unsigned exception);
+    // Counts the fault, sets its status bits and escalates; locks up on nullopt.
+    std::optional<unsigned> beginFault(const Fault& f);
+    std::uint32_t frameOf(std::uint32_t excReturn) const;
+    void recordFaultStatus(const Fault& f);
+    void lockUp(const Fault& f);
+    void publishFault(const Fault& f, unsigned taken, std::uint32_t excReturn);
+    // A BusFault while stacking for exception `n` (STKERR): the derived exception. Returns
+    // the exception to take now (the other stays pending), or nullopt on lockup.
+    std::optional<unsigned> stackingFault(unsigned n, std::uint32_t returnAddress,
+                                          std::uint32_t frame, std::uint32_t excReturn);
+    // A bus error reading exception `n`'s vector: HardFault (VECTTBL) or lockup.
+    std::optional<unsigned> vectorFault(unsigned n, std::uint32_t vectorAddr,
+                                        std::uint32_t excReturn);
+    // Writes one stacked word as a core data write would (flash and unmapped: bus error).
+    bool stackWrite(std::uint32_t address, std::uint32_t value);
     // Moves the core to the given IPSR and CONTROL (SPSEL, nPRIV, FPCA) from any state,
     // working around Unicorn's privilege checks on host register writes.
     void setModeState(std::uint32_t ipsr, std::uint32_t control);

@@ -347,9 +347,11 @@ TEST_F(ExceptionTest, ReturnToHandlerModeWithOnlyOneActiveExceptionIsInvpc) {
     boot(0x20001000, kThread);
     m.core().enterException(15, kThread);
     setReg(UC_ARM_REG_LR, 0xFFFFFFF1);
+    m.core().setStopOnFault(true);
     const CoreStop stop = runUntilStop(50);
     EXPECT_EQ(stop.reason, CoreStop::Reason::Fault);
     EXPECT_NE(stop.message.find("INVPC"), std::string::npos) << stop.message;
+    EXPECT_EQ(reg(UC_ARM_REG_IPSR), 3u);  // UsageFault is disabled at reset: HardFault
 }
 
 TEST_F(ExceptionTest, ReadOfUnmappedAddressWithStopOnFaultStopsNamingAddressAndInstruction) {

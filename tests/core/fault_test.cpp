@@ -4,29 +4,17 @@
 #include <gtest/gtest.h>
 
 #include "CycleModel.h"
-#include "MachineFixture.h"
+#include "FaultFixture.h"
 
 namespace cmsim::testing {
 namespace {
 
 using namespace thumb;
-constexpr std::uint32_t kThread = 0x08000100;
-constexpr std::uint32_t kHardFault = 0x08000200;
-constexpr std::uint32_t kBusFault = 0x08000240;
-constexpr std::uint32_t kUsageFault = 0x08000280;
-constexpr std::uint32_t kCfsr = 0xE000ED28, kHfsr = 0xE000ED2C, kBfar = 0xE000ED38, kShcsr = 0xE000ED24,
-                        kCcr = 0xE000ED14;
+using namespace scb;
 
-class FaultTest : public MachineFixture {
+class FaultTest : public FaultFixture {
 protected:
-    void handlers() {
-        code(kHardFault, {kBSelf});
-        code(kBusFault, {kBSelf});
-        code(kUsageFault, {kBSelf});
-        vector(3, kHardFault);
-        vector(5, kBusFault);
-        vector(6, kUsageFault);
-    }
+    void handlers() { installHandlers(); }
     // ldr r1,[pc,#4]; ldr r0,[r1]; b .; nop; .word address  -- the read faults
     void readOf(std::uint32_t address) {
         code(kThread, {ldrR1Pc(4), kLdrR0R1, kBSelf, kNop});
