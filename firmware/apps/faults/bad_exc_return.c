@@ -3,8 +3,9 @@
  * 0xFFFFFFF5 (bits [3:0] = 0b0101 is reserved, ARMv7-M ARM B1.5.8 Table B1-8), as a
  * hand-written handler that corrupts LR would. The exception return checks EXC_RETURN
  * before popping anything: UsageFault INVPC (UFSR bit 2, CFSR bit 18), taken without new
- * stacking, with LR = 0xF0000000 + EXC_RETURN = 0xEFFFFFF5 (B1.5.8 ExceptionReturn
- * pseudocode), so the UsageFault handler sees the interrupted code's frame.
+ * stacking, with LR = 0xF0000000 + EXC_RETURN<27:0> = 0xFFFFFFF5 (B1.5.8 ExceptionReturn
+ * pseudocode: its argument is the 28-bit EXC_RETURN), so the UsageFault handler sees the
+ * interrupted code's frame.
  *
  * The handler is EXTI0's (IRQ 6, pended by software through NVIC_ISPR0, B3.4.5; the
  * kernel owns SVCall and PendSV). UsageFault is enabled (SHCSR.USGFAULTENA, B3.2.13) and
