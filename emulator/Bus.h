@@ -43,6 +43,20 @@ public:
     // Host pointer to `len` bytes of backing storage at `address`, or nullptr when the
     // range is not entirely inside one memory region.
     std::uint8_t* hostPointer(std::uint32_t address, std::uint32_t len);
+    // Same, but only inside one RAM region (writable, no alias): exception stacking writes
+    // frames here directly. uc_mem_write would also work but costs a TB-invalidation page
+    // walk (malloc + tree) per call, the largest cost of an exception entry. Frames are
+    // never executed, so skipping that invalidation is safe.
+    std::uint8_t* ramPointer(std::uint32_t address, std::uint32_t len) {
+        for (auto& s : storage_) {
+            const MemoryRegion& r = *s.region;
+            if (r.kind == RegionKind::Ram && address >= r.base && address - r.base <= r.size &&
+                len <= r.size - (address - r.base)) {
+                return s.bytes.get() + (address - r.base);
+            }
+        }
+        return nullptr;
+    }
     // Peripheral mapped at `address` and the offset inside it, or {nullptr, 0}.
     std::pair<Peripheral*, std::uint32_t> peripheralAt(std::uint32_t address) const;
     // True when a core data write of `len` bytes at `address` succeeds: RAM, a peripheral

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <stdexcept>
 
 namespace cmsim {
 
@@ -10,16 +11,20 @@ Nvic::Nvic(unsigned numIrqs, unsigned priorityBits)
     : numIrqs_(numIrqs),
       priorityBits_(priorityBits),
       priorityMask_(static_cast<std::uint8_t>(0xFFu << (8 - priorityBits))),
-      state_(exc::kFirstIrq + numIrqs) {
+      priority_(exc::kFirstIrq + numIrqs) {
+    if (numExceptions() > kWords * 64) throw std::invalid_argument("Nvic: more than 240 IRQs");
     reset();
 }
 
 void Nvic::reset() {
-    for (auto& s : state_) s = State{};
+    std::fill(priority_.begin(), priority_.end(), 0);
+    pending_ = {};
+    active_ = {};
+    enabled_ = {};
     // Fixed-priority and always-enabled exceptions (B1.5.2).
     for (unsigned e : {exc::kNmi, exc::kHardFault, exc::kSvCall, exc::kDebugMonitor, exc::kPendSv,
                        exc::kSysTick}) {
-        state_[e].enabled = true;
+        assign(enabled_, e, true);
     }
     priGroup_ = 0;
     recount();
@@ -27,47 +32,45 @@ void Nvic::reset() {
 
 void Nvic::recount() {
     unsigned n = 0;
-    for (std::size_t e = 1; e < state_.size(); ++e) {
-        if (state_[e].pending && state_[e].enabled) ++n;
-    }
+    for (unsigned w = 0; w < kWords; ++w) n += static_cast<unsigned>(std::popcount(pending_[w] & enabled_[w]));
     pendingEnabledCount_ = n;
     if (onChange_) onChange_();
 }
 
 void Nvic::setPending(unsigned e) {
-    if (!valid(e) || state_[e].pending) return;
-    state_[e].pending = true;
-    if (pendedAt_.size() != state_.size()) pendedAt_.assign(state_.size(), 0);
+    if (!valid(e) || test(pending_, e)) return;
+    assign(pending_, e, true);
+    if (pendedAt_.size() != priority_.size()) pendedAt_.assign(priority_.size(), 0);
     pendedAt_[e] = now_ ? now_() : 0;
     recount();
 }
 
 void Nvic::clearPending(unsigned e) {
-    if (!valid(e) || !state_[e].pending) return;
-    state_[e].pending = false;
+    if (!valid(e) || !test(pending_, e)) return;
+    assign(pending_, e, false);
     recount();
 }
 
 void Nvic::setActive(unsigned e, bool active) {
     if (!valid(e)) return;
-    state_[e].active = active;
+    assign(active_, e, active);
     if (onChange_) onChange_();
 }
 
 void Nvic::setEnabled(unsigned e, bool enabled) {
-    if (!valid(e) || state_[e].enabled == enabled) return;
-    state_[e].enabled = enabled;
+    if (!valid(e) || test(enabled_, e) == enabled) return;
+    assign(enabled_, e, enabled);
     recount();
 }
 
-bool Nvic::isEnabled(unsigned e) const { return valid(e) && state_[e].enabled; }
+bool Nvic::isEnabled(unsigned e) const { return valid(e) && test(enabled_, e); }
 
-std::uint8_t Nvic::priorityByte(unsigned e) const { return valid(e) ? state_[e].priority : 0; }
+std::uint8_t Nvic::priorityByte(unsigned e) const { return valid(e) ? priority_[e] : 0; }
 
 void Nvic::setPriorityByte(unsigned e, std::uint8_t value) {
     // Reset, NMI and HardFault have fixed priorities; their SHPR bytes do not exist.
     if (!valid(e) || e <= exc::kHardFault) return;
-    state_[e].priority = value & priorityMask_;
+    priority_[e] = value & priorityMask_;
     if (onChange_) onChange_();
 }
 
@@ -76,7 +79,7 @@ int Nvic::priority(unsigned e) const {
         case exc::kReset: return -3;
         case exc::kNmi: return -2;
         case exc::kHardFault: return -1;
-        default: return valid(e) ? state_[e].priority : kThreadPriority;
+        default: return valid(e) ? priority_[e] : kThreadPriority;
     }
 }
 
@@ -94,9 +97,7 @@ int Nvic::groupPriority(int priority) const {
 
 int Nvic::activeGroupPriority() const {
     int prio = kThreadPriority;
-    for (std::size_t e = 1; e < state_.size(); ++e) {
-        if (state_[e].active) prio = std::min(prio, groupPriority(priority(static_cast<unsigned>(e))));
-    }
+    forEachSet(active_, kAll, [&](unsigned e) { prio = std::min(prio, groupPriority(priority(e))); });
     return prio;
 }
 
@@ -117,18 +118,17 @@ std::optional<unsigned> Nvic::highestPending() const {
     if (pendingEnabledCount_ == 0) return std::nullopt;
     std::optional<unsigned> best;
     int bestGroup = 0, bestPrio = 0;
-    for (unsigned e = 1; e < state_.size(); ++e) {
-        if (!state_[e].pending || !state_[e].enabled) continue;
+    forEachSet(pending_, enabled_, [&](unsigned e) {
         const int p = priority(e);
         const int g = groupPriority(p);
         // Lower group priority wins; then lower full priority (subpriority); then the
-        // lower exception number (B1.5.4). Scanning upwards keeps the lowest number.
+        // lower exception number (B1.5.4). Visiting upwards keeps the lowest number.
         if (!best || g < bestGroup || (g == bestGroup && p < bestPrio)) {
             best = e;
             bestGroup = g;
             bestPrio = p;
         }
-    }
+    });
     return best;
 }
 
@@ -147,8 +147,9 @@ bool Nvic::wouldWake(const PriorityMasks& masks) const {
 }
 
 unsigned Nvic::activeCount() const {
-    return static_cast<unsigned>(
-        std::count_if(state_.begin() + 1, state_.end(), [](const State& s) { return s.active; }));
+    unsigned n = 0;
+    for (unsigned w = 0; w < kWords; ++w) n += static_cast<unsigned>(std::popcount(active_[w]));
+    return n;
 }
 
 bool Nvic::retToBase() const { return activeCount() <= 1; }

@@ -6,6 +6,8 @@
 //
 // References: ARMv7-M ARM (DDI 0403E) B1.5.4 "Exception priorities and preemption",
 // B1.5.6 "Exception entry behavior", B3.4 "Nested Vectored Interrupt Controller".
+#include <array>
+#include <bit>
 #include <cstdint>
 #include <functional>
 #include <optional>
@@ -55,9 +57,9 @@ public:
         return exception < pendedAt_.size() ? pendedAt_[exception] : 0;
     }
     void clearPending(unsigned exception);
-    bool isPending(unsigned exception) const { return valid(exception) && state_[exception].pending; }
+    bool isPending(unsigned exception) const { return valid(exception) && test(pending_, exception); }
     void setActive(unsigned exception, bool active);
-    bool isActive(unsigned exception) const { return valid(exception) && state_[exception].active; }
+    bool isActive(unsigned exception) const { return valid(exception) && test(active_, exception); }
     // IRQs: NVIC_ISER/ICER. Faults: SHCSR.*ENA. NMI, HardFault, SVCall, PendSV, SysTick,
     // DebugMonitor: always enabled.
     void setEnabled(unsigned exception, bool enabled);
@@ -103,20 +105,35 @@ public:
     static std::string exceptionName(unsigned exception);
 
 private:
-    struct State {
-        bool pending = false;
-        bool active = false;
-        bool enabled = false;
-        std::uint8_t priority = 0;
-    };
-    bool valid(unsigned e) const { return e >= 1 && e < state_.size(); }
+    // Pending, active and enabled bits as bitmaps (at most 16 + 240 exceptions): the rules
+    // below run on every exception entry and return, so they visit set bits only instead
+    // of scanning every IRQ of the chip.
+    static constexpr unsigned kWords = 4;
+    using Bits = std::array<std::uint64_t, kWords>;
+    static bool test(const Bits& b, unsigned e) { return ((b[e >> 6] >> (e & 63)) & 1u) != 0; }
+    static void assign(Bits& b, unsigned e, bool v) {
+        const std::uint64_t m = std::uint64_t{1} << (e & 63);
+        b[e >> 6] = v ? (b[e >> 6] | m) : (b[e >> 6] & ~m);
+    }
+    // Calls f(e) for every set bit of a & b, lowest exception number first.
+    template <typename F>
+    static void forEachSet(const Bits& a, const Bits& b, F&& f) {
+        for (unsigned w = 0; w < kWords; ++w) {
+            for (std::uint64_t x = a[w] & b[w]; x != 0; x &= x - 1) f(w * 64 + std::countr_zero(x));
+        }
+    }
+    bool valid(unsigned e) const { return e >= 1 && e < numExceptions(); }
     void recount();
 
     unsigned numIrqs_;
     unsigned priorityBits_;
     std::uint8_t priorityMask_;
     unsigned priGroup_ = 0;
-    std::vector<State> state_;
+    std::vector<std::uint8_t> priority_;  // priority byte per exception
+    Bits pending_{};
+    Bits active_{};
+    Bits enabled_{};
+    static constexpr Bits kAll{~0ull, ~0ull, ~0ull, ~0ull};
     unsigned pendingEnabledCount_ = 0;
     std::function<void()> onChange_;
     std::function<std::uint64_t()> now_;
