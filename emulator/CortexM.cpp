@@ -307,7 +307,16 @@ void CortexM::onBlock(uc_engine*, std::uint64_t address, std::uint32_t size, voi
     if (self->time_.now() >= self->attention_ && self->attend(addr)) return;
     self->blockStartCycle_ = self->time_.now();
     self->blockSize_ = size;
-    const BlockCostEntry& block = self->blockInfo(addr, size);
+    BlockCostEntry& block = self->blockInfo(addr, size);
+    if (block.sleepAt != 0 && !block.sleepHooked) {
+        block.sleepHooked = self->sleepHooks_.count(block.sleepAt) != 0;
+        if (!block.sleepHooked && self->hookSleep(block.sleepAt)) {
+            self->resumePc_ = addr;  // not run, not charged: it runs again once hooked
+            self->stoppedByHook_ = true;
+            uc_emu_stop(self->uc_.get());
+            return;
+        }
+    }
     if (block.hasDivide && (self->scb_.ccr() & (1u << 4)) != 0 && self->watchDivides(addr, size)) {
         self->resumePc_ = addr;  // not run, not charged: it runs again once hooked
         self->stoppedByHook_ = true;
@@ -341,7 +350,7 @@ bool CortexM::attend(std::uint32_t blockAddress) {
     return false;
 }
 
-const CortexM::BlockCostEntry& CortexM::blockInfo(std::uint32_t address, std::uint32_t size) {
+CortexM::BlockCostEntry& CortexM::blockInfo(std::uint32_t address, std::uint32_t size) {
     BlockCostEntry& e = blockCache_[(address >> 1) & (kBlockCacheSize - 1)];
     if (e.address == address && e.size == size) return e;
     // Count Thumb instructions: a halfword whose top five bits are 0b11101, 0b11110 or
@@ -350,6 +359,7 @@ const CortexM::BlockCostEntry& CortexM::blockInfo(std::uint32_t address, std::ui
     std::uint32_t count = 0;
     bool hasSev = false;
     bool hasDivide = false;
+    std::uint32_t sleepAt = 0;
     std::array<std::uint8_t, 4096> buf{};
     const std::uint32_t len = std::min<std::uint32_t>(size, buf.size());
     const std::uint8_t* code = bus_.hostPointer(address, len);
@@ -363,12 +373,17 @@ const CortexM::BlockCostEntry& CortexM::blockInfo(std::uint32_t address, std::ui
                 hasSev = true;  // SEV.W (T2: 0xF3AF 0x8004)
             }
             if (wide && ((hw & 0xFFF0) == 0xFB90 || (hw & 0xFFF0) == 0xFBB0)) hasDivide = true;  // SDIV/UDIV
+            if (!wide && (hw == 0xBF30 || hw == 0xBF20)) sleepAt = address + i;  // WFI, WFE (T1)
+            if (wide && hw == 0xF3AF && i + 3 < len && code[i + 3] == 0x80 &&
+                (code[i + 2] == 0x03 || code[i + 2] == 0x02)) {
+                sleepAt = address + i;  // WFI.W, WFE.W (T2)
+            }
             i += wide ? 4 : 2;
             ++count;
         }
     }
     count = std::max<std::uint32_t>(count, 1) * cycle_model::kPerInstruction;
-    e = {address, size, count, hasSev, hasDivide};
+    e = {address, size, count, hasSev, hasDivide, sleepAt, sleepAt != 0 && sleepHooks_.count(sleepAt) != 0};
     return e;
 }
 
@@ -470,6 +485,58 @@ void CortexM::onDivide(uc_engine*, std::uint64_t address, std::uint32_t /*size*/
     self->resumePc_ = pc;
     self->stoppedByHook_ = true;
     uc_emu_stop(self->uc_.get());
+}
+
+bool CortexM::hookSleep(std::uint32_t address) {
+    // Hooks are compiled into translated blocks: add it between slices, drop the block's
+    // translation, and run the block again from its start (it has not run yet).
+    runBetweenSlices([this, address] {
+        uc_hook h = 0;
+        if (uc_hook_add(uc_.get(), &h, UC_HOOK_CODE, reinterpret_cast<void*>(&CortexM::onSleepInstruction),
+                        this, address, address) == UC_ERR_OK) {
+            sleepHooks_[address] = h;
+        }
+        uc_ctl_remove_cache(uc_.get(), address, address + 4);
+    });
+    return true;
+}
+
+void CortexM::onSleepInstruction(uc_engine*, std::uint64_t address, std::uint32_t size, void* user) {
+    auto* self = static_cast<CortexM*>(user);
+    const auto pc = static_cast<std::uint32_t>(address);
+    const auto hw = self->bus_.readPhysical(pc, 2).value_or(0);
+    const bool wfe = hw == 0xBF20 || (hw == 0xF3AF && self->bus_.readPhysical(pc + 2, 2).value_or(0) == 0x8002);
+    const std::uint32_t next = pc + size;
+    // B1.5.19: WFE with the event register set clears it and completes at once.
+    if (wfe && self->eventRegister_) {
+        self->eventRegister_ = false;
+        self->setPc(next);  // Unicorn leaves the block before the WFE and continues at `next`
+        return;
+    }
+    // The block holding the WFI/WFE was charged in full at its start, as when Unicorn
+    // returns from uc_emu_start on it: the sleep starts at the same cycle either way.
+    self->sleeping_ = true;
+    self->waitingForEvent_ = wfe;
+    self->resumePc_ = next;
+    self->sleepUntilWake();
+    if (self->sleeping_ || self->pendingStop_ || !self->betweenSlices_.empty()) {
+        // Still asleep at the run limit (or the host wants the core): stop before the
+        // instruction; the run loop continues the sleep from resumePc_.
+        self->stoppedByHook_ = true;
+        uc_emu_stop(self->uc_.get());
+        return;
+    }
+    // Woken: take the waking exception here, as at the next block boundary, with the
+    // instruction after the WFI as the return address; without one (PRIMASK set), go on
+    // after the WFI.
+    if (self->nvic_.anyPendingEnabled()) {
+        if (auto e = self->nvic_.exceptionToTake(self->readMasks())) {
+            self->exceptionEntry(*e, next);
+            return;
+        }
+    }
+    self->setPc(next);
+    self->recomputeAttention();
 }
 
 void CortexM::setPc(std::uint32_t pc) {

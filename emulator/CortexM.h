@@ -174,7 +174,13 @@ private:
     bool attend(std::uint32_t blockAddress);
     void recomputeAttention();
     struct BlockCostEntry;
-    const BlockCostEntry& blockInfo(std::uint32_t address, std::uint32_t size);
+    BlockCostEntry& blockInfo(std::uint32_t address, std::uint32_t size);
+    // WFI/WFE sleep inside emulation: a code hook bounded to each WFI/WFE address sleeps
+    // and takes the waking exception from inside the hook, so an idle core costs no
+    // uc_emu_start restart per wake-up (about 3 us each in Unicorn 2.0.1).
+    bool hookSleep(std::uint32_t address);
+    static void onSleepInstruction(uc_engine*, std::uint64_t address, std::uint32_t size, void* user);
+    std::map<std::uint32_t, uc_hook> sleepHooks_;
 
     // --- exception model ------------------------------------------------------
     PriorityMasks readMasks() const;
@@ -249,6 +255,10 @@ private:
         std::uint32_t count = 0;
         bool hasSev = false;  // executes SEV: Unicorn runs it as a NOP
         bool hasDivide = false;  // SDIV/UDIV: checked for DIV_0_TRP when CCR enables it
+        // WFI/WFE (which ends a Unicorn block) at this address, 0 if none, and whether it
+        // has its sleep hook yet.
+        std::uint32_t sleepAt = 0;
+        bool sleepHooked = false;
     };
     static constexpr std::size_t kBlockCacheSize = 1u << 16;
     std::vector<BlockCostEntry> blockCache_;
