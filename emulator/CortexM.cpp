@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <array>
 #include <cstring>
+#include <limits>
 
 #include "CycleModel.h"
 #include "FaultBits.h"
@@ -35,6 +36,27 @@ constexpr std::uint32_t kIntUndef = 1, kIntSvc = 2, kIntPrefetchAbort = 3, kIntD
 constexpr int kFrameRegs[] = {UC_ARM_REG_R0, UC_ARM_REG_R1,  UC_ARM_REG_R2,
                               UC_ARM_REG_R3, UC_ARM_REG_R12, UC_ARM_REG_LR};
 
+// A block of NOPs ending in an unconditional branch to the block's own start: B<c> T2
+// (0xE000 | imm11) or B.W T4, ARM ARM A7.7.12. Nothing in it reads or writes memory,
+// registers or flags, so every iteration leaves the core in the same state.
+bool isIdleLoop(const std::uint8_t* code, std::uint32_t len, std::uint32_t address) {
+    std::uint32_t i = 0;
+    auto half = [&](std::uint32_t at) { return static_cast<std::uint32_t>(code[at] | (code[at + 1] << 8)); };
+    while (i + 1 < len && half(i) == 0xBF00) i += 2;  // NOP (T1)
+    if (i + 2 == len && (half(i) & 0xF800) == 0xE000) {
+        std::int32_t imm = static_cast<std::int32_t>(half(i) & 0x7FF) << 21 >> 20;  // SignExtend(imm11:'0')
+        return address + i + 4 + static_cast<std::uint32_t>(imm) == address;
+    }
+    if (i + 4 == len && (half(i) & 0xF800) == 0xF000 && (half(i + 2) & 0xD000) == 0x9000) {
+        const std::uint32_t h1 = half(i), h2 = half(i + 2);
+        const std::uint32_t s = (h1 >> 10) & 1, j1 = (h2 >> 13) & 1, j2 = (h2 >> 11) & 1;
+        const std::uint32_t i1 = ~(j1 ^ s) & 1, i2 = ~(j2 ^ s) & 1;
+        const std::uint32_t imm25 = (s << 24) | (i1 << 23) | (i2 << 22) | ((h1 & 0x3FF) << 12) | ((h2 & 0x7FF) << 1);
+        const auto imm = static_cast<std::int32_t>(imm25 << 7) >> 7;
+        return address + i + 4 + static_cast<std::uint32_t>(imm) == address;
+    }
+    return false;
+}
 }  // namespace
 
 CortexM::CortexM(Deps d, const CoreConfig& config)
@@ -323,6 +345,10 @@ void CortexM::onBlock(uc_engine*, std::uint64_t address, std::uint32_t size, voi
         uc_emu_stop(self->uc_.get());
         return;
     }
+    if (block.idleLoop && self->skipIdleLoops_ && self->watches_.empty() && !self->instructionHook_) {
+        self->time_.advance(self->skipIdleLoop(addr, block.count));
+        return;
+    }
     self->time_.advance(block.count);
     // SEV sets the event register (B1.5.18). The block may end with a WFE, which must see
     // it, and nothing in between can consume it, so setting it at block start is exact.
@@ -382,8 +408,10 @@ CortexM::BlockCostEntry& CortexM::blockInfo(std::uint32_t address, std::uint32_t
             ++count;
         }
     }
+    const bool idleLoop = code != nullptr && isIdleLoop(code, len, address);
     count = std::max<std::uint32_t>(count, 1) * cycle_model::kPerInstruction;
-    e = {address, size, count, hasSev, hasDivide, sleepAt, sleepAt != 0 && sleepHooks_.count(sleepAt) != 0};
+    e = {address, size, count, hasSev, hasDivide, sleepAt, sleepAt != 0 && sleepHooks_.count(sleepAt) != 0,
+         idleLoop};
     return e;
 }
 
@@ -485,6 +513,50 @@ void CortexM::onDivide(uc_engine*, std::uint64_t address, std::uint32_t /*size*/
     self->resumePc_ = pc;
     self->stoppedByHook_ = true;
     uc_emu_stop(self->uc_.get());
+}
+
+Cycles CortexM::skipIdleLoop(std::uint32_t address, Cycles n) {
+    // The block hook has just found no exception to take at this iteration's start. Until
+    // the next event nothing can change that: the loop touches no state, and masks change
+    // only by executing instructions. Iterations start every n cycles; the first one at or
+    // after the next event (or the run limit) is where the normal path would next look,
+    // so jumping there gives the same cycles as running every iteration.
+    const Cycles now = time_.now();
+    const Cycles target = std::min(events_.nextDue(), runLimit_);
+    Cycles charge = n;
+    if (target > now + n) {
+        const Cycles iterations = (target - now + n - 1) / n;
+        charge = iterations * n;
+        skippedIdleCycles_ += charge - n;
+    }
+    // No progress: nothing but NMI or a fault could leave this loop (execution priority
+    // boosted to 0 or below by PRIMASK/FAULTMASK or an active HardFault/NMI), or nothing is
+    // scheduled that could ever interrupt it. Said once per loop; the run goes on to --for.
+    const PriorityMasks masks = readMasks();
+    const int execution = nvic_.executionPriority(masks);
+    const bool nothingScheduled = events_.nextDue() == EventQueue::kNever &&
+                                  !nvic_.anyPendingEnabled();
+    if ((execution <= 0 || nothingScheduled) && noProgressReportedAt_ != address) {
+        noProgressReportedAt_ = address;
+        const std::uint32_t ipsr = uc_.reg(UC_ARM_REG_IPSR) & 0x1FF;
+        const std::string mode = ipsr == 0 ? std::string("Thread mode") : Nvic::exceptionName(ipsr) + " handler";
+        const std::string why =
+            execution <= 0 ? fmt::format("at execution priority {} ({}): no interrupt can preempt it",
+                                         execution,
+                                         masks.faultmask ? "FAULTMASK set"
+                                         : masks.primask ? "PRIMASK set"
+                                                         : "in " + Nvic::exceptionName(ipsr))
+                           : std::string("with no event scheduled that could interrupt it");
+        std::string message =
+            fmt::format("no progress: the core spins at {} in {} {}; simulated time runs on to the end of the run",
+                        describePc(address), mode, why);
+        // Masked: a firmware mistake (a lock-up in all but name). Nothing scheduled with
+        // interrupts open: often a program that has finished (`for (;;) {}` at the end of
+        // main); said as a note.
+        if (execution <= 0) diag_.firmwareMistake("core", std::move(message));
+        else diag_.note("core", std::move(message));
+    }
+    return charge;
 }
 
 bool CortexM::hookSleep(std::uint32_t address) {

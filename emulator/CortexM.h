@@ -118,6 +118,10 @@ public:
     // DWT's SLEEPCNT and EXCCNT and for CYCCNT, which does not count while asleep.
     Cycles sleptCycles() const { return sleptCycles_; }
     Cycles exceptionOverheadCycles() const { return exceptionOverheadCycles_; }
+    // Cycles of idle-loop iterations accounted without being emulated (busy idle loops,
+    // see skipIdleLoop): executed on silicon, so CYCCNT counts them, but not by Unicorn.
+    Cycles skippedIdleCycles() const { return skippedIdleCycles_; }
+    void setIdleLoopSkipping(bool on) { skipIdleLoops_ = on; }
 
     // --- faults (ARM ARM B1.5.14-B1.5.16) ----------------------------------------
     struct Fault {
@@ -179,6 +183,13 @@ private:
     // and takes the waking exception from inside the hook, so an idle core costs no
     // uc_emu_start restart per wake-up (about 3 us each in Unicorn 2.0.1).
     bool hookSleep(std::uint32_t address);
+    // Busy idle loop (`b .`, as in many hobby kernels' idle task or a fault handler's
+    // `while (1) {}`): jumps time to the first iteration at or after the next event, as
+    // if every iteration in between had run. Returns the cycles to charge.
+    Cycles skipIdleLoop(std::uint32_t address, Cycles iterationCycles);
+    Cycles skippedIdleCycles_ = 0;
+    bool skipIdleLoops_ = true;
+    std::uint32_t noProgressReportedAt_ = 1;  // loop PC last reported as stuck (odd: none)
     static void onSleepInstruction(uc_engine*, std::uint64_t address, std::uint32_t size, void* user);
     std::map<std::uint32_t, uc_hook> sleepHooks_;
 
@@ -259,6 +270,9 @@ private:
         // has its sleep hook yet.
         std::uint32_t sleepAt = 0;
         bool sleepHooked = false;
+        // The block is an idle loop: only NOPs and an unconditional branch to its own
+        // start. Running it changes no state but time, so time may jump ahead.
+        bool idleLoop = false;
     };
     static constexpr std::size_t kBlockCacheSize = 1u << 16;
     std::vector<BlockCostEntry> blockCache_;

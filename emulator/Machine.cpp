@@ -100,6 +100,7 @@ Machine::Machine(const BoardDescription& board, MachineOptions options)
                    flash->storeToFlash(address, bytes);
         });
     }
+    core_->setIdleLoopSkipping(options_.skipIdleLoops);
     diag_.setLocationProvider([this] {
         return fmt::format("in the block at {}", core_->describePc(core_->blockAddress()));
     });

@@ -36,6 +36,9 @@ struct MachineOptions {
     // Semihosting (BKPT 0xAB): host file root, command line, stdin. Heap/stack info is
     // filled in from the ELF by load().
     SemihostingConfig semihosting = {};
+    // Busy idle loops (`b .`) jump to the next event instead of being emulated iteration
+    // by iteration. The results are identical either way; off is for comparison.
+    bool skipIdleLoops = true;
 };
 
 class Machine {

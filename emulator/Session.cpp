@@ -102,7 +102,7 @@ RunReport runFirmware(const RunRequest& request, std::ostream& out, spdlog::logg
         throw InputError(fmt::format("unknown board '{}' (known boards: {})", request.board, known));
     }
     const ElfImage image = ElfImage::load(request.firmware);
-    Machine machine(*board, MachineOptions{request.strict, request.semihosting});
+    Machine machine(*board, MachineOptions{request.strict, request.semihosting, request.skipIdleLoops});
     machine.core().setStopOnFault(request.stopOnFault);
     machine.diagnostics().addSink([&log](const Diagnostic& d) {
         if (d.kind == DiagnosticKind::Note) log.info("{}", formatDiagnostic(d));
@@ -208,6 +208,8 @@ RunReport runFirmware(const RunRequest& request, std::ostream& out, spdlog::logg
         const Cycles overhead = core.sleptCycles() + core.exceptionOverheadCycles();
         report.instructions =
             (report.cycles - std::min(overhead, report.cycles)) / cycle_model::kPerInstruction;
+        const std::uint64_t skipped = core.skippedIdleCycles() / cycle_model::kPerInstruction;
+        report.emulatedInstructions = report.instructions - std::min(skipped, report.instructions);
     }
     if (pictures) {
         for (const auto& option : pictures->finish(report.simulated)) {

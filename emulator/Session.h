@@ -48,6 +48,9 @@ struct RunRequest {
     // the firmware's own fault handler run. Either way the fault is reported and the run
     // exits with 3.
     bool stopOnFault = false;
+    // Emulate busy idle loops iteration by iteration instead of jumping to the next event
+    // (--no-idle-skip; identical results, for comparison and benchmarks).
+    bool skipIdleLoops = true;
     // --gdb [HOST:]PORT: serve gdb's remote protocol; --gdb-wait halts at reset until
     // gdb attaches.
     std::optional<std::string> gdb;
@@ -67,6 +70,9 @@ struct RunReport {
     // Instructions retired: the cycles spent executing (neither asleep nor in exception
     // entry/return overhead) over the per-instruction cost of CycleModel.h.
     std::uint64_t instructions = 0;
+    // Of those, the ones Unicorn really ran: busy idle-loop iterations that time jumped
+    // over (CortexM::skippedIdleCycles) are retired on silicon but not emulated.
+    std::uint64_t emulatedInstructions = 0;
     std::uint64_t exceptions = 0;  // exception entries, tail-chains included
     Picoseconds simulated = 0;
     std::uint64_t sysclkHz = 0;

@@ -13,6 +13,7 @@ std::string runStatsJson(const RunReport& report, double wallSeconds, long peakR
     j["exit_code"] = report.exitCode;
     j["cycles"] = report.cycles;
     j["instructions"] = report.instructions;
+    j["instructions_emulated"] = report.emulatedInstructions;
     j["exceptions"] = report.exceptions;
     j["simulated_ps"] = report.simulated;
     j["simulated_seconds"] = simulated;

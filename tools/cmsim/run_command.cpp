@@ -207,6 +207,9 @@ Action setupRunCommand(CLI::App& app) {
     app.add_option("--args", o->args, "Command line the firmware gets from SYS_GET_CMDLINE");
     app.add_flag("--stop-on-fault", o->request.stopOnFault,
                  "Stop when a fault is taken instead of running the firmware's fault handler");
+    app.add_flag("--no-idle-skip{false}", o->request.skipIdleLoops,
+                 "Emulate busy idle loops (b .) iteration by iteration instead of jumping to the "
+                 "next event (same results, slower; for comparison)");
     app.add_option("--gdb", o->gdb, "Serve gdb's remote protocol on [HOST:]PORT (host 127.0.0.1 "
                                     "by default): gdb-multiarch fw.elf -ex 'target remote :3333'");
     app.add_flag("--gdb-wait", o->request.gdbWait, "With --gdb: halt at reset until gdb attaches");
