@@ -529,32 +529,23 @@ Cycles CortexM::skipIdleLoop(std::uint32_t address, Cycles n) {
         charge = iterations * n;
         skippedIdleCycles_ += charge - n;
     }
-    // No progress: nothing but NMI or a fault could leave this loop (execution priority
-    // boosted to 0 or below by PRIMASK/FAULTMASK or an active HardFault/NMI), or nothing is
-    // scheduled that could ever interrupt it. Said once per loop; the run goes on to --for.
+    // No progress: nothing but NMI or a fault can leave this loop (execution priority
+    // boosted to 0 or below by PRIMASK/FAULTMASK, or the loop is in HardFault/NMI): a
+    // lock-up in all but name. Said once per loop; the run goes on to --for. (A loop with
+    // interrupts open and nothing scheduled, like the `for (;;) {}` ending many test
+    // programs, is not reported: an interrupt could still be configured by a debugger.)
     const PriorityMasks masks = readMasks();
     const int execution = nvic_.executionPriority(masks);
-    const bool nothingScheduled = events_.nextDue() == EventQueue::kNever &&
-                                  !nvic_.anyPendingEnabled();
-    if ((execution <= 0 || nothingScheduled) && noProgressReportedAt_ != address) {
+    if (execution <= 0 && noProgressReportedAt_ != address) {
         noProgressReportedAt_ = address;
         const std::uint32_t ipsr = uc_.reg(UC_ARM_REG_IPSR) & 0x1FF;
         const std::string mode = ipsr == 0 ? std::string("Thread mode") : Nvic::exceptionName(ipsr) + " handler";
-        const std::string why =
-            execution <= 0 ? fmt::format("at execution priority {} ({}): no interrupt can preempt it",
-                                         execution,
-                                         masks.faultmask ? "FAULTMASK set"
-                                         : masks.primask ? "PRIMASK set"
-                                                         : "in " + Nvic::exceptionName(ipsr))
-                           : std::string("with no event scheduled that could interrupt it");
-        std::string message =
-            fmt::format("no progress: the core spins at {} in {} {}; simulated time runs on to the end of the run",
-                        describePc(address), mode, why);
-        // Masked: a firmware mistake (a lock-up in all but name). Nothing scheduled with
-        // interrupts open: often a program that has finished (`for (;;) {}` at the end of
-        // main); said as a note.
-        if (execution <= 0) diag_.firmwareMistake("core", std::move(message));
-        else diag_.note("core", std::move(message));
+        const char* boost = masks.faultmask ? "FAULTMASK set" : masks.primask ? "PRIMASK set" : nullptr;
+        diag_.firmwareMistake(
+            "core", fmt::format("no progress: the core spins at {} in {} at execution priority {} ({}): no "
+                                "interrupt can preempt it; simulated time runs on to the end of the run",
+                                describePc(address), mode, execution,
+                                boost != nullptr ? std::string(boost) : "in " + Nvic::exceptionName(ipsr)));
     }
     return charge;
 }
