@@ -89,7 +89,12 @@ std::optional<unsigned> CortexM::beginFault(const Fault& f) {
 }
 
 std::uint32_t CortexM::frameOf(std::uint32_t excReturn) const {
-    // The frame a handler finds is on the stack EXC_RETURN<2> names.
+    // The frame a handler finds is on the stack EXC_RETURN<2> names. An invalid EXC_RETURN
+    // (INVPC, B1.5.8 Table B1-8: bits 3:0 not 0b0001, 0b1001 or 0b1101) names no stack: the
+    // return was attempted in Handler mode, on the MSP, where the returning exception's own
+    // frame still is (nothing was popped).
+    const std::uint32_t mode = excReturn & 0xFu;
+    if (mode != 0x1u && mode != 0x9u && mode != 0xDu) return uc_.reg(UC_ARM_REG_MSP);
     return (excReturn & 4u) != 0 ? uc_.reg(UC_ARM_REG_PSP) : uc_.reg(UC_ARM_REG_MSP);
 }
 

@@ -7,6 +7,7 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <memory>
 
 #include "ElfImage.h"
 #include "Machine.h"
@@ -77,6 +78,17 @@ std::uint32_t symbolAddress(const char* image, const char* symbol) {
 
 bool has(const std::string& text, const std::string& part) {
     return text.find(part) != std::string::npos;
+}
+
+// A bundled F407 image run (with --stop-on-fault) until its first fault's frame is stacked.
+std::unique_ptr<Machine> stoppedAtFirstFault(const char* image) {
+    auto m = std::make_unique<Machine>(stm32f407DiscoveryBoard());
+    m->load(ElfImage::load(probe(image)));
+    m->core().setStopOnFault(true);
+    m->powerOnReset();
+    const CoreStop stop = m->runUntilTime(10'000'000'000ULL);  // 10 ms
+    EXPECT_EQ(stop.reason, CoreStop::Reason::Fault) << stop.message;
+    return m;
 }
 
 // The first lines of the report of a branch to 0x00000000 (Thumb bit clear), escalated.
@@ -203,6 +215,39 @@ TEST(FaultFirmware, TaskThatReturnsToZeroFaultsOnItsOwnStackAndTheReportNamesIt)
     EXPECT_TRUE(has(r.out, "LD4  green   PD12  -> 1 (on)")) << r.out;
 }
 
+TEST(FaultFirmware, InvalidExcReturnIsInvpcTakenWithoutStackingAndLrHoldsTheValue) {
+    const auto r = runCli(probe("bad_exc_return") + " --board f407 --for 2ms");
+    EXPECT_EQ(r.exitCode, 3);
+    EXPECT_TRUE(
+        has(r.err,
+            "): UsageFault\n"
+            "  what:    invalid exception return (INVPC): EXC_RETURN 0xfffffff5 from IRQ 6: not a "
+            "valid EXC_RETURN value\n"
+            "  where:   0x"))
+        << r.err;
+    EXPECT_TRUE(has(r.err,
+                    " EXTI0_IRQHandler+0x4 (bad_exc_return.c:29)\n"
+                    "  CFSR:    0x00040000 (INVPC)\n"
+                    "  HFSR:    0x00000000 (none)\n"
+                    "  stacked: frame at 0x2001ffd0, EXC_RETURN 0xfffffff5\n"))
+        << r.err;
+    // The frame is the one stacked when EXTI0 interrupted main (Thread mode, T set).
+    EXPECT_TRUE(has(r.err, " xpsr=0x01000000\n")) << r.err;
+
+    // What the UsageFault handler sees (B1.5.8): no new frame (SP still at EXTI0's frame),
+    // LR = 0xF0000000 + EXC_RETURN<27:0>, EXTI0 no longer active.
+    const auto machine = stoppedAtFirstFault("bad_exc_return");
+    Machine& m = *machine;
+    EXPECT_EQ(m.unicorn().reg(UC_ARM_REG_IPSR) & 0x1FFu, 6u);  // UsageFault
+    EXPECT_EQ(m.unicorn().reg(UC_ARM_REG_LR), 0xFFFFFFF5u);
+    EXPECT_EQ(m.unicorn().reg(UC_ARM_REG_MSP), 0x2001FFD0u);
+    EXPECT_FALSE(m.nvic().isActive(exc::kFirstIrq + 6));
+    const std::uint32_t main = m.symbols().byName("main")->address;
+    const std::uint32_t stackedPc = m.bus().readPhysical(0x2001FFD0 + 0x18, 4).value();
+    EXPECT_GT(stackedPc, main);
+    EXPECT_LT(stackedPc, main + 0x60);
+}
+
 TEST(FaultFirmware, StackOverflowCorruptsTheNeighboursSavedContextWhichPendSvPops) {
     const auto r = runCli(probe("stack_overflow") + " --board f407 --for 3ms");
     EXPECT_EQ(r.exitCode, 3);
@@ -224,12 +269,8 @@ TEST(FaultFirmware, StackOverflowCorruptsTheNeighboursSavedContextWhichPendSvPop
 
     // At the fault, logger's saved context (at its TCB's saved_sp, inside its own slot of
     // g_task_stacks) is filter's fill pattern: r4-r11 and EXC_RETURN all 0xDEADBEEF.
-    Machine m(stm32f407DiscoveryBoard());
-    m.load(ElfImage::load(probe("stack_overflow")));
-    m.core().setStopOnFault(true);
-    m.powerOnReset();
-    const CoreStop stop = m.runUntilTime(3'000'000'000ULL);
-    ASSERT_EQ(stop.reason, CoreStop::Reason::Fault) << stop.message;
+    const auto machine = stoppedAtFirstFault("stack_overflow");
+    Machine& m = *machine;
     const std::uint32_t tasks = m.symbols().byName("g_tasks")->address;
     const std::uint32_t stacks = m.symbols().byName("g_task_stacks")->address;
     const std::uint32_t loggerSp =
