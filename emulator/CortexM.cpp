@@ -148,10 +148,15 @@ void CortexM::recomputeAttention() {
 }
 
 PriorityMasks CortexM::readMasks() const {
+    // One batch call: read on every exception entry, return and wake-up.
+    static constexpr int kIds[] = {UC_ARM_REG_PRIMASK, UC_ARM_REG_FAULTMASK, UC_ARM_REG_BASEPRI};
+    std::uint32_t v[3] = {};
+    void* out[3] = {&v[0], &v[1], &v[2]};
+    uc_reg_read_batch(uc_.get(), const_cast<int*>(kIds), out, 3);
     PriorityMasks m;
-    m.primask = (uc_.reg(UC_ARM_REG_PRIMASK) & 1u) != 0;
-    m.faultmask = (uc_.reg(UC_ARM_REG_FAULTMASK) & 1u) != 0;
-    m.basepri = static_cast<std::uint8_t>(uc_.reg(UC_ARM_REG_BASEPRI));
+    m.primask = (v[0] & 1u) != 0;
+    m.faultmask = (v[1] & 1u) != 0;
+    m.basepri = static_cast<std::uint8_t>(v[2]);
     return m;
 }
 
@@ -788,17 +793,27 @@ void CortexM::setModeState(std::uint32_t ipsr, std::uint32_t ctrl) {
     // Thread mode and SPSEL is ignored in Handler mode; an IPSR change swaps the banked
     // SP itself. So: first reach privileged Thread mode, set SPSEL/FPCA there, then enter
     // the target mode, then restore nPRIV.
+    // Every register write costs 10-30 ns, so writes that change nothing are skipped.
     const std::uint32_t curIpsr = uc_.reg(UC_ARM_REG_IPSR) & 0x1FF;
-    const std::uint32_t curCtrl = uc_.reg(UC_ARM_REG_CONTROL);
+    std::uint32_t curCtrl = uc_.reg(UC_ARM_REG_CONTROL);
+    if (curIpsr != 0 && ipsr != 0 && (ctrl & control::kSpSel) == 0) {
+        // Handler to Handler (tail-chain, nested return): privileged throughout, SPSEL is
+        // 0 in Handler mode, so CONTROL and IPSR can be written as they are.
+        if (curCtrl != ctrl) uc_.setReg(UC_ARM_REG_CONTROL, ctrl);
+        if (curIpsr != ipsr) uc_.setReg(UC_ARM_REG_IPSR, ipsr);
+        return;
+    }
     if (curIpsr != 0) {
-        uc_.setReg(UC_ARM_REG_CONTROL, curCtrl & ~control::kNPriv);
+        if ((curCtrl & control::kNPriv) != 0) uc_.setReg(UC_ARM_REG_CONTROL, curCtrl & ~control::kNPriv);
         uc_.setReg(UC_ARM_REG_IPSR, 0);
+        curCtrl &= ~control::kNPriv;
     } else if ((curCtrl & control::kNPriv) != 0) {
         uc_.setReg(UC_ARM_REG_IPSR, exc::kHardFault);
         uc_.setReg(UC_ARM_REG_CONTROL, curCtrl & ~control::kNPriv);
         uc_.setReg(UC_ARM_REG_IPSR, 0);
+        curCtrl &= ~control::kNPriv;
     }
-    uc_.setReg(UC_ARM_REG_CONTROL, ctrl & ~control::kNPriv);
+    if ((ctrl & ~control::kNPriv) != curCtrl) uc_.setReg(UC_ARM_REG_CONTROL, ctrl & ~control::kNPriv);
     if (ipsr != 0) uc_.setReg(UC_ARM_REG_IPSR, ipsr);
     if ((ctrl & control::kNPriv) != 0) uc_.setReg(UC_ARM_REG_CONTROL, ctrl);
 }
