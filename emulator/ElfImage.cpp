@@ -380,6 +380,12 @@ std::optional<std::uint32_t> ElfImage::sectionAddress(std::string_view name) con
     return s->address;
 }
 
+std::optional<std::uint32_t> ElfImage::sectionSize(std::string_view name) const {
+    const Section* s = findSection(name);
+    if (s == nullptr) return std::nullopt;
+    return s->size;
+}
+
 void ElfImage::parse() {
     const std::string& name = displayName_;
     const std::uint64_t fileSize = file_.size();

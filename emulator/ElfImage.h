@@ -62,6 +62,8 @@ public:
     std::optional<std::vector<std::uint8_t>> sectionBytes(std::string_view name) const;
     // sh_addr of the first section with this name (SHT_NOBITS included).
     std::optional<std::uint32_t> sectionAddress(std::string_view name) const;
+    // sh_size of the first section with this name (SHT_NOBITS included).
+    std::optional<std::uint32_t> sectionSize(std::string_view name) const;
 
 private:
     struct Section {

@@ -10,6 +10,7 @@
 #include "FaultReport.h"
 #include "Format.h"
 #include "SourceLines.h"
+#include "StackGuard.h"
 #include "debug/GdbServer.h"
 #include "debug/MachineDebugTarget.h"
 #include "Machine.h"
@@ -158,6 +159,18 @@ RunReport runFirmware(const RunRequest& request, std::ostream& out, spdlog::logg
             switches->nameTask(name, sym->address);
         }
     }
+    // The stack guard listens after the detector (it checks the task switched in).
+    std::vector<StackRegion> stacks;
+    for (const auto& spec : request.stacks) {
+        std::string error;
+        auto region = resolveStack(spec, machine.symbols(), &error);
+        if (!region) {
+            throw InputError(fmt::format("--stack {}={}: {} in {}", spec.name, spec.where, error,
+                                         request.firmware.string()));
+        }
+        stacks.push_back(std::move(*region));
+    }
+    const auto guard = guardStacks(machine, *switches, image, std::move(stacks));
     std::unique_ptr<Tracer> tracer;
     if (request.trace.categories != 0 && request.traceOut != nullptr) {
         tracer = std::make_unique<Tracer>(machine, switches.get(), request.trace, *request.traceOut);
@@ -228,6 +241,7 @@ RunReport runFirmware(const RunRequest& request, std::ostream& out, spdlog::logg
     }
     report.leds = leds.summary();
     report.edges = leds.edges();
+    report.stackOverflows = guard->overflows();
     report.firmwareMistakes = machine.diagnostics().count(DiagnosticKind::FirmwareMistake);
     report.modelGaps = machine.diagnostics().count(DiagnosticKind::ModelGap);
 

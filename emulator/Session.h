@@ -15,6 +15,7 @@
 #include "CortexM.h"
 #include "LedMonitor.h"
 #include "Semihosting.h"
+#include "StackLayout.h"
 #include "sinks/LiveView.h"
 #include "sinks/Pictures.h"
 #include "trace/Tracer.h"
@@ -42,6 +43,9 @@ struct RunRequest {
     std::ostream* traceOut = nullptr;
     // --task NAME=SYMBOL: names for tasks by the function they start in.
     std::vector<std::pair<std::string, std::string>> taskNames;
+    // --stack NAME=SYMBOL[:SIZE]: task stacks for the stack guard (default: the bundled
+    // scheduler's, inferred from the ELF).
+    std::vector<StackSpec> stacks;
     // Debug channels: semihosting (host files under a root only), ITM stimulus ports.
     SemihostingConfig semihosting;
     // Stop the run when a fault is taken (after the frame is stacked), instead of letting
@@ -84,6 +88,7 @@ struct RunReport {
     std::vector<TaskStats> tasks;  // with switch tracing on
     std::uint64_t contextSwitches = 0;
     std::uint64_t faults = 0;
+    std::uint64_t stackOverflows = 0;  // stack guard reports (StackGuard.h)
     std::string faultReports;
     std::string semihostingOutput;  // everything the firmware wrote to the console
     std::map<unsigned, std::string> itmOutput;  // bytes per stimulus port

@@ -76,6 +76,22 @@ struct FaultEvent {
     std::uint32_t excReturn;
 };
 
+// A stack pointer outside its stack (StackGuard): a task's PSP outside the task's stack,
+// or the MSP below the end of .bss/heap or above _estack. Published once per episode:
+// when the SP is first seen outside; again only after it was seen back inside.
+struct StackOverflow {
+    Cycles cycle;
+    Picoseconds time;
+    std::string task;       // the task's name, or "main stack" for the MSP
+    bool mainStack;         // the MSP (else a task's PSP)
+    std::uint32_t sp;       // the frame address the core stacked or unstacked
+    std::uint32_t low, high;  // the bounds: SP must be in [low, high]
+    std::uint32_t bytes;    // how far outside: low - sp below, sp - high above
+    bool below;             // overflow (below low); false: above high (underflow)
+    std::uint32_t pc;       // the preempted or resumed PC
+    std::string message;    // the diagnostic text
+};
+
 // The core clock changed (RCC switched SYSCLK or a prescaler).
 struct ClockChange {
     Cycles cycle;
@@ -104,6 +120,7 @@ struct Signals {
     Topic<ContextSwitch> switches;
     Topic<OutputText> output;
     Topic<FaultEvent> faults;
+    Topic<StackOverflow> stacks;
 };
 
 }  // namespace cmsim

@@ -681,6 +681,55 @@ ExpectationResult evalFault(const FaultExpectation& x, const RunRecord& record,
     return r;
 }
 
+// ---- the stack guard ----------------------------------------------------------------------
+
+void listStackOverflows(std::vector<std::string>& details, const RunRecord& record) {
+    std::vector<std::string> lines;
+    for (const auto& o : record.stackOverflows) lines.push_back(o.message);
+    addCapped(details, lines);
+}
+
+ExpectationResult evalStackOk(const RunRecord& record) {
+    ExpectationResult r;
+    r.label = "stack ok";
+    r.passed = record.stackOverflows.empty();
+    if (r.passed) {
+        r.measured = "no stack pointer left its stack";
+    } else {
+        const auto& first = record.stackOverflows.front();
+        r.measured = fmt::format("{} stack overflow{}, the first at {}: {}",
+                                 record.stackOverflows.size(),
+                                 record.stackOverflows.size() == 1 ? "" : "s", ms(first.time),
+                                 first.task);
+        listStackOverflows(r.details, record);
+    }
+    return r;
+}
+
+ExpectationResult evalStackOverflow(const StackOverflowExpectation& x, const RunRecord& record) {
+    ExpectationResult r;
+    r.label = x.task ? fmt::format("stack overflow of {}", *x.task) : "stack overflow";
+    const RecordedStackOverflow* hit = nullptr;
+    for (const auto& o : record.stackOverflows) {
+        if (!x.task || o.task == *x.task) {
+            hit = &o;
+            break;
+        }
+    }
+    r.passed = hit != nullptr;
+    if (hit) {
+        r.measured = fmt::format("at {}: {}", ms(hit->time), hit->message);
+    } else {
+        r.measured = record.stackOverflows.empty()
+                         ? std::string("no stack pointer left its stack")
+                         : fmt::format("{} stack overflow{} of other stacks",
+                                       record.stackOverflows.size(),
+                                       record.stackOverflows.size() == 1 ? "" : "s");
+        listStackOverflows(r.details, record);
+    }
+    return r;
+}
+
 }  // namespace
 
 ExpectationResult evaluate(const Expectation& x, const RunRecord& record,
@@ -704,6 +753,10 @@ ExpectationResult evaluate(const Expectation& x, const RunRecord& record,
                 return evalClock(spec, record);
             else if constexpr (std::is_same_v<T, NoFaultExpectation>)
                 return evalNoFault(x, record);
+            else if constexpr (std::is_same_v<T, StackOkExpectation>)
+                return evalStackOk(record);
+            else if constexpr (std::is_same_v<T, StackOverflowExpectation>)
+                return evalStackOverflow(spec, record);
             else
                 return evalFault(spec, record, chip);
         },

@@ -77,6 +77,12 @@ RunRecord& RunRecord::fault(RecordedFault f) {
     return *this;
 }
 
+RunRecord& RunRecord::stackOverflow(Picoseconds time, std::string task, std::string message,
+                                    Cycles cycle) {
+    stackOverflows.push_back(RecordedStackOverflow{cycle, time, std::move(task), std::move(message)});
+    return *this;
+}
+
 RunRecord& RunRecord::end(Picoseconds time, CoreStop s, Cycles cycle) {
     endTime = time;
     endCycle = cycle;
@@ -117,6 +123,10 @@ RunRecorder::RunRecorder(Machine& machine, const std::vector<std::string>& every
         r.hfsr = f.hfsr;
         r.address = f.faultAddress;
         record_.fault(std::move(r));
+    });
+
+    signals.stacks.subscribe([this](const StackOverflow& o) {
+        record_.stackOverflow(o.time, o.task, o.message, o.cycle);
     });
 
     // One watch per address; symbols that share it (weak aliases such as HardFault_Handler

@@ -54,6 +54,15 @@ struct RecordedFault {
     std::optional<std::uint32_t> address;  // BFAR / MMFAR when valid
 };
 
+// A stack pointer the stack guard saw outside its stack (StackOverflow on Signals).
+struct RecordedStackOverflow {
+    Cycles cycle = 0;
+    Picoseconds time = 0;
+    std::string task;  // as the guard names it; "main stack" for the MSP
+    // "task red: PSP 0x20000bf8 is 8 bytes below its stack 0x20000c00..0x20001000 ..."
+    std::string message;
+};
+
 // The clocks from a point in time on.
 struct ClockSample {
     Cycles cycle = 0;
@@ -67,6 +76,7 @@ struct RunRecord {
     std::vector<RecordedEvent> events;
     std::vector<std::string> symbolNames;
     std::vector<RecordedFault> faults;
+    std::vector<RecordedStackOverflow> stackOverflows;
     // clocks[0] is the reset clock at time 0; one more sample per core clock change.
     std::vector<ClockSample> clocks;
     CoreStop stop{CoreStop::Reason::TimeLimit, "", 0};
@@ -84,6 +94,8 @@ struct RunRecord {
                      Cycles cycle = 0);
     RunRecord& fault(Picoseconds time, std::string message, Cycles cycle = 0);
     RunRecord& fault(RecordedFault f);
+    RunRecord& stackOverflow(Picoseconds time, std::string task, std::string message,
+                             Cycles cycle = 0);
     RunRecord& end(Picoseconds time, CoreStop stop = {CoreStop::Reason::TimeLimit, "", 0},
                    Cycles cycle = 0);
 

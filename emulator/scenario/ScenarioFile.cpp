@@ -578,6 +578,7 @@ class Parser {
     }
 
     void expectations(const Entry& e, std::vector<Expectation>& out) const;
+    void stacks(const Entry& e, std::vector<ScenarioStack>& out) const;
     void expectation(const YAML::Node& item, std::vector<Expectation>& out) const;
     SequenceEvent sequenceEvent(const YAML::Node& item) const;
     std::filesystem::path firmware(const Entry& e) const;
@@ -589,9 +590,9 @@ class Parser {
     const BoardDescription* board_ = nullptr;
 };
 
-const std::vector<std::string_view> kKinds = {"toggles", "stays",         "sequence",
-                                              "reaches", "never_reaches", "exception",
-                                              "clock",   "no_fault",      "fault"};
+const std::vector<std::string_view> kKinds = {
+    "toggles", "stays",    "sequence", "reaches",  "never_reaches", "exception",
+    "clock",   "no_fault", "fault",    "stack_ok", "stack_overflow"};
 
 Scenario Parser::parse(std::string_view source) {
     std::vector<YAML::Node> docs;
@@ -614,7 +615,7 @@ Scenario Parser::parse(std::string_view source) {
                          nodeKind(root)));
     }
     const Fields f(*this, root, posOf(root.Mark()), "the scenario",
-                   {"name", "description", "firmware", "board", "run", "expect"});
+                   {"name", "description", "firmware", "board", "run", "stacks", "expect"});
     Scenario s;
     s.file = file_;
     s.name = text(f.require("name"));
@@ -651,6 +652,7 @@ Scenario Parser::parse(std::string_view source) {
     if (const Entry* st = r.find("strict")) s.run.strict = boolean(*st);
     if (const Entry* st = r.find("stop_on_fault")) s.run.stopOnFault = boolean(*st);
 
+    if (const Entry* st = f.find("stacks")) stacks(*st, s.stacks);
     expectations(f.require("expect"), s.expectations);
 
     const Expectation* noFault = nullptr;
@@ -667,6 +669,14 @@ Scenario Parser::parse(std::string_view source) {
     if (noFault && fault) {
         const Expectation* later = noFault->pos.line > fault->pos.line ? noFault : fault;
         fail(later->pos, "'no_fault' and 'fault' contradict each other");
+    }
+    const Expectation* stackOk = nullptr;
+    const Expectation* stackOverflow = nullptr;
+    for (const auto& x : s.expectations) {
+        if (std::holds_alternative<StackOkExpectation>(x.spec)) stackOk = &x;
+        if (std::holds_alternative<StackOverflowExpectation>(x.spec)) stackOverflow = &x;
+        if (stackOk && stackOverflow)
+            fail(x.pos, "'stack_ok' and 'stack_overflow' contradict each other");
     }
     if (!noFault && !fault)
         s.expectations.push_back(Expectation{NoFaultExpectation{}, f.pos(), true});
@@ -705,6 +715,31 @@ std::filesystem::path Parser::firmware(const Entry& e) const {
     std::filesystem::path p(expand(e, written));
     if (p.is_relative()) p = baseDir_ / p;
     return p.lexically_normal();
+}
+
+void Parser::stacks(const Entry& e, std::vector<ScenarioStack>& out) const {
+    if (!e.value.IsMap() || e.value.size() == 0) {
+        fail(e.valuePos(),
+             fmt::format("'stacks' must be a mapping of task names to SYMBOL[:SIZE] or "
+                         "ADDRESS:SIZE (e.g. red: g_red_stack), not {}",
+                         nodeKind(e.value)));
+    }
+    for (const auto& kv : e.value) {
+        const SourcePos keyPos = posOf(kv.first.Mark());
+        if (!kv.first.IsScalar() || trim(kv.first.Scalar()).empty())
+            fail(keyPos, fmt::format("keys in 'stacks' must be task names, not {}",
+                                     nodeKind(kv.first)));
+        const Entry entry{kv.first.Scalar(), keyPos, kv.second};
+        for (const auto& other : out) {
+            if (other.spec.name == entry.key)
+                fail(keyPos, fmt::format("duplicate stack '{}' in 'stacks'", entry.key));
+        }
+        const std::string text = scalar(entry, "SYMBOL, SYMBOL:SIZE or ADDRESS:SIZE");
+        std::string error;
+        auto spec = parseStackTarget(entry.key, trim(text), &error);
+        if (!spec) fail(entry.valuePos(), fmt::format("stack '{}': {}", entry.key, error));
+        out.push_back(ScenarioStack{std::move(*spec), entry.valuePos()});
+    }
 }
 
 void Parser::expectations(const Entry& e, std::vector<Expectation>& out) const {
@@ -887,6 +922,23 @@ void Parser::expectation(const YAML::Node& item, std::vector<Expectation>& out) 
             fail(f.pos(),
                  "fault expectation needs at least one of message, exception, taken, "
                  "cfsr, hfsr, address and pc");
+        }
+        out.push_back({x, keyPos});
+    } else if (kind == "stack_ok") {
+        if (!boolean(entry)) {
+            fail(entry.valuePos(),
+                 "'stack_ok: false' is not an expectation: expect the overflow with "
+                 "'stack_overflow: true' or 'stack_overflow: {task: NAME}'");
+        }
+        out.push_back({StackOkExpectation{}, keyPos});
+    } else if (kind == "stack_overflow") {
+        StackOverflowExpectation x;
+        if (v.IsMap()) {
+            const Fields f = fields({"task"});
+            x.task = text(f.require("task"));
+        } else if (!boolean(entry)) {
+            fail(entry.valuePos(),
+                 "'stack_overflow: false' is not an expectation: use 'stack_ok: true'");
         }
         out.push_back({x, keyPos});
     } else {

@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "ChipDescription.h"
+#include "StackLayout.h"
 #include "TimeBase.h"
 
 namespace cmsim::scenario {
@@ -123,10 +124,20 @@ struct FaultExpectation {
     }
 };
 
+// The stack guard (StackGuard.h) reported no stack pointer outside its stack.
+struct StackOkExpectation {};
+
+// The stack guard reported a stack overflow (of this task, when given: the task's name as
+// the guard reports it, or "main stack" for the MSP).
+struct StackOverflowExpectation {
+    std::optional<std::string> task;
+};
+
 using ExpectationSpec =
     std::variant<TogglesExpectation, StaysExpectation, SequenceExpectation, ReachesExpectation,
                  NeverReachesExpectation, ExceptionExpectation, ClockExpectation,
-                 NoFaultExpectation, FaultExpectation>;
+                 NoFaultExpectation, FaultExpectation, StackOkExpectation,
+                 StackOverflowExpectation>;
 
 struct Expectation {
     ExpectationSpec spec;
@@ -143,6 +154,12 @@ struct RunLimit {
     bool stopOnFault = false;  // stop at the first fault instead of running its handler
 };
 
+// A task stack for the stack guard: `stacks: {NAME: SYMBOL[:SIZE]}` (the --stack syntax).
+struct ScenarioStack {
+    StackSpec spec;
+    SourcePos pos;  // of the value
+};
+
 struct Scenario {
     std::string file;  // as given (shown in messages)
     std::string name;
@@ -151,6 +168,7 @@ struct Scenario {
     SourcePos firmwarePos;
     const BoardDescription* board = nullptr;
     RunLimit run;
+    std::vector<ScenarioStack> stacks;  // empty: the bundled scheduler's, if any
     std::vector<Expectation> expectations;
 };
 

@@ -10,7 +10,9 @@
 
 #include "Errors.h"
 #include "Format.h"
+#include "ContextSwitchDetector.h"
 #include "Machine.h"
+#include "StackGuard.h"
 
 namespace cmsim::scenario {
 
@@ -53,7 +55,18 @@ PreparedScenario prepareScenario(Scenario scenario) {
                                          scenario.firmware.filename().string()));
         }
     }
-    return PreparedScenario{std::move(scenario), std::move(*image)};
+    std::vector<StackRegion> stacks;
+    for (const auto& st : scenario.stacks) {
+        std::string error;
+        auto region = resolveStack(st.spec, image->symbols(), &error);
+        if (!region) {
+            throw InputError(fmt::format("{}: stack '{}': {} in {}", at(scenario, st.pos),
+                                         st.spec.name, error,
+                                         scenario.firmware.filename().string()));
+        }
+        stacks.push_back(std::move(*region));
+    }
+    return PreparedScenario{std::move(scenario), std::move(*image), std::move(stacks)};
 }
 
 std::size_t ScenarioResult::passed() const {
@@ -86,6 +99,9 @@ ScenarioResult runScenario(const PreparedScenario& prepared) {
         }
         for (const auto& [name, pos] : referencedSymbols(s)) firstHit.push_back(name);
         RunRecorder recorder(machine, everyHit, firstHit);
+        // The stack guard needs the running task; the detector listens first.
+        const ContextSwitchDetector tasks(machine.signals(), machine.symbols());
+        const auto guard = guardStacks(machine, tasks, prepared.image, prepared.stacks);
         machine.powerOnReset();
         recorder.start();
         const CoreStop stop =

@@ -20,11 +20,12 @@ namespace cmsim::scenario {
 struct PreparedScenario {
     Scenario scenario;
     ElfImage image;
+    std::vector<StackRegion> stacks;  // the scenario's `stacks`, resolved in the ELF
 };
 
 // Loads the scenario's firmware and checks that every symbol it names is in the ELF.
 // Throws InputError ("x.yaml:4:11: firmware: ...", "x.yaml:20:18: no symbol 'mian' in
-// blinky.elf").
+// blinky.elf", "x.yaml:8:10: stack 'red': no symbol 'red_stak' in blinky.elf").
 PreparedScenario prepareScenario(Scenario scenario);
 
 struct ScenarioResult {

@@ -193,6 +193,42 @@ TEST(ScenarioParse, RunOptions) {
               "dir/x.yaml:4:26: 'strict' must be true or false, not 'yes'");
 }
 
+TEST(ScenarioParse, StacksAndStackExpectations) {
+    const std::string head = "name: t\nfirmware: f.elf\nboard: f407\nrun: {for: 10ms}\n";
+    const Scenario s = parse(head +
+                             "stacks:\n  red: g_red_stack\n  boot: 0x20001000:0x400\n"
+                             "expect:\n  - stack_overflow: {task: red}\n  - no_fault: true\n");
+    ASSERT_EQ(s.stacks.size(), 2u);
+    EXPECT_EQ(s.stacks[0].spec.name, "red");
+    EXPECT_EQ(s.stacks[0].spec.where, "g_red_stack");
+    EXPECT_EQ(s.stacks[0].pos.line, 6);
+    EXPECT_EQ(s.stacks[0].pos.column, 8);
+    EXPECT_EQ(s.stacks[1].spec.size, 0x400u);
+    const auto* x = std::get_if<StackOverflowExpectation>(&s.expectations[0].spec);
+    ASSERT_NE(x, nullptr);
+    EXPECT_EQ(x->task, "red");
+    EXPECT_TRUE(std::holds_alternative<StackOkExpectation>(
+        parse(head + "expect:\n  - stack_ok: true\n").expectations[0].spec));
+    EXPECT_FALSE(std::get<StackOverflowExpectation>(
+                     parse(head + "expect:\n  - stack_overflow: true\n").expectations[0].spec)
+                     .task);
+
+    EXPECT_EQ(parseError(head + "stacks:\n  boot: 0x20001000\nexpect: [stack_ok: true]\n"),
+              "dir/x.yaml:6:9: stack 'boot': '0x20001000' is an address: give its size, "
+              "ADDRESS:SIZE");
+    EXPECT_EQ(parseError(head + "stacks: [red]\nexpect: [stack_ok: true]\n"),
+              "dir/x.yaml:5:9: 'stacks' must be a mapping of task names to SYMBOL[:SIZE] or "
+              "ADDRESS:SIZE (e.g. red: g_red_stack), not a list");
+    EXPECT_EQ(parseError(head + "expect:\n  - stack_ok: true\n  - stack_overflow: true\n"),
+              "dir/x.yaml:7:5: 'stack_ok' and 'stack_overflow' contradict each other");
+    EXPECT_EQ(parseError(head + "expect:\n  - stack_ok: false\n"),
+              "dir/x.yaml:6:15: 'stack_ok: false' is not an expectation: expect the overflow "
+              "with 'stack_overflow: true' or 'stack_overflow: {task: NAME}'");
+    EXPECT_EQ(parseError(head + "expect:\n  - stack_overflow: {tsk: red}\n"),
+              "dir/x.yaml:6:22: unknown key 'tsk' in stack_overflow expectation (did you mean "
+              "'task'?); expected task");
+}
+
 TEST(ScenarioParse, NeitherNoFaultNorFaultImpliesNoFault) {
     const Scenario s = parse(kHead + "  - reaches: main\n");
     ASSERT_EQ(s.expectations.size(), 2u);

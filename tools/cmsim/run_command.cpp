@@ -35,6 +35,7 @@ struct RunOptions {
     std::string traceFrom;
     std::string traceUntil;
     std::vector<std::string> tasks;
+    std::vector<std::string> stacks;
     std::string semihostingRoot;
     std::string args;
     std::vector<std::string> itm;
@@ -146,6 +147,12 @@ int run(RunOptions& o) {
         }
         request.taskNames.emplace_back(t.substr(0, eq), t.substr(eq + 1));
     }
+    for (const auto& text : o.stacks) {
+        std::string error;
+        auto spec = parseStackSpec(text, &error);
+        if (!spec) return badUsage(fmt::format("--stack {}: {}", text, error));
+        request.stacks.push_back(std::move(*spec));
+    }
     if (auto error = pictureOptions(o)) return badUsage(*error);
     std::ofstream statsFile;
     if (!o.statsJson.empty()) {
@@ -201,6 +208,10 @@ Action setupRunCommand(CLI::App& app) {
     app.add_option("--trace-from", o->traceFrom, "Trace from this simulated time (e.g. 999ms)");
     app.add_option("--trace-until", o->traceUntil, "Trace until this simulated time (e.g. 1001ms)");
     app.add_option("--task", o->tasks, "Name a task by the function it starts in: NAME=SYMBOL")
+        ->take_all();
+    app.add_option("--stack", o->stacks,
+                   "A task's stack for the stack guard: NAME=SYMBOL[:SIZE] or NAME=ADDRESS:SIZE "
+                   "(default: the bundled scheduler's stacks, from the ELF)")
         ->take_all();
     app.add_option("--semihosting-root", o->semihostingRoot,
                    "Let semihosting open host files below DIR (off by default)");
