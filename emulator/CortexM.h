@@ -39,6 +39,7 @@ struct CoreStop {
         Requested,    // stopped by the host (--strict, a signal)
         Halted,       // halted for a debugger (breakpoint, step, watchpoint)
         Exited,       // the firmware exited through semihosting (exitCode)
+        Interrupted,  // the host asked the run to end (SIGINT/SIGTERM; exitCode 128 + signal)
     };
     Reason reason;
     std::string message;

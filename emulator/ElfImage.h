@@ -65,7 +65,7 @@ public:
     // sh_size of the first section with this name (SHT_NOBITS included).
     std::optional<std::uint32_t> sectionSize(std::string_view name) const;
 
-private:
+  private:
     struct Section {
         std::string name;
         std::uint32_t type;

@@ -6,16 +6,16 @@
 #include <string>
 
 #include "ElfImage.h"
-#include "boards/Boards.h"
 #include "Errors.h"
+#include "HostInterrupt.h"
+#include "boards/Boards.h"
 #include "peripherals/ClockGatedPeripheral.h"
 #include "peripherals/CoreDebug.h"
-#include "peripherals/NvicRegisters.h"
 #include "peripherals/Dwt.h"
 #include "peripherals/Itm.h"
+#include "peripherals/NvicRegisters.h"
 #include "peripherals/Stm32Dbgmcu.h"
 #include "peripherals/Stm32f4Flash.h"
-#include "peripherals/Tpiu.h"
 #include "peripherals/Stm32f4Gpio.h"
 #include "peripherals/Stm32f4Pwr.h"
 #include "peripherals/Stm32f4Rcc.h"
@@ -24,6 +24,7 @@
 #include "peripherals/Stm32h7Pwr.h"
 #include "peripherals/Stm32h7Rcc.h"
 #include "peripherals/SystemControlSpace.h"
+#include "peripherals/Tpiu.h"
 #include "peripherals/UnmodelledBlock.h"
 
 namespace cmsim {
@@ -105,7 +106,7 @@ Machine::Machine(const BoardDescription& board, MachineOptions options)
         return fmt::format("in the block at {}", core_->describePc(core_->blockAddress()));
     });
     time_.onClockChange([this](std::uint64_t) {
-        if (timeLimit_) core_->setRunLimit(time_.cyclesAt(*timeLimit_));
+        if (timeLimit_) core_->setRunLimit(std::min(time_.cyclesAt(*timeLimit_), sliceEnd_));
     });
     resetPeripherals();
 }
@@ -444,7 +445,7 @@ void Machine::systemReset() {
 
 CoreStop Machine::run(Cycles untilCycle) {
     while (true) {
-        CoreStop stop = core_->run(untilCycle);
+        CoreStop stop = runSliced(untilCycle);
         if (stop.reason != CoreStop::Reason::SystemReset) return stop;
         // AIRCR.SYSRESETREQ: a system reset; RAM keeps its contents (RM0090 §7.1.2).
         ++systemResets_;
@@ -455,6 +456,34 @@ CoreStop Machine::run(Cycles untilCycle) {
         if (!core_->reset(board_.chip.bootAddress, &error)) {
             return CoreStop{CoreStop::Reason::Fault, "after system reset: " + error, 0};
         }
+    }
+}
+
+void Machine::stopOnInterrupt(Cycles slice, std::function<int()> poll) {
+    setSliceCheck(slice, [this, poll = std::move(poll)]() -> std::optional<CoreStop> {
+        const int signal = poll();
+        if (signal == 0) return std::nullopt;
+        return CoreStop{CoreStop::Reason::Interrupted,
+                        fmt::format("interrupted by {}", HostInterrupt::name(signal)), core_->pc(),
+                        HostInterrupt::exitCodeFor(signal)};
+    });
+}
+
+CoreStop Machine::runSliced(Cycles untilCycle) {
+    if (!sliceCheck_ || sliceCycles_ == 0) return core_->run(untilCycle);
+    struct SliceEnd {
+        Cycles& end;
+        ~SliceEnd() { end = ~Cycles{0}; }
+    } reset{sliceEnd_};
+    while (true) {
+        // Under a time limit the end moves with every clock change; a cycle limit stays.
+        const Cycles target = timeLimit_ ? time_.cyclesAt(*timeLimit_) : untilCycle;
+        const Cycles now = time_.now();
+        sliceEnd_ = now + std::min(sliceCycles_, target > now ? target - now : 0);
+        CoreStop stop = core_->run(std::min(target, sliceEnd_));
+        if (stop.reason != CoreStop::Reason::TimeLimit) return stop;
+        if (time_.now() >= (timeLimit_ ? time_.cyclesAt(*timeLimit_) : untilCycle)) return stop;
+        if (auto s = sliceCheck_()) return *s;
     }
 }
 

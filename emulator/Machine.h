@@ -1,6 +1,7 @@
 #pragma once
 // One emulated board: the core, its memory map and the chip's peripherals, all built
 // from a BoardDescription. Tests build Machines directly; the CLI builds one per run.
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -61,6 +62,19 @@ public:
     // change the firmware makes, so the run ends exactly at that time.
     CoreStop runUntilTime(Picoseconds until);
 
+    // Runs in slices of at most `slice` cycles and calls `check` between them; a stop it
+    // returns ends the run (SIGINT/SIGTERM). Slices end at block boundaries, like the run
+    // itself, so slicing changes no output; the check costs nothing per block.
+    void setSliceCheck(Cycles slice, std::function<std::optional<CoreStop>()> check) {
+        sliceCycles_ = slice;
+        sliceCheck_ = std::move(check);
+    }
+
+    // The host's interruption as a slice check: when `poll` returns a signal number
+    // (HostInterrupt::pending), the run ends with CoreStop::Reason::Interrupted, exit code
+    // 128 + signal, "interrupted by SIGINT".
+    void stopOnInterrupt(Cycles slice, std::function<int()> poll);
+
     // A system reset (AIRCR.SYSRESETREQ, gdb's `monitor reset`): peripherals and core
     // reset, RAM kept.
     void systemReset();
@@ -114,7 +128,11 @@ private:
     SymbolTable symbols_;
     std::unique_ptr<Semihosting> semihosting_;
     bool loaded_ = false;
+    CoreStop runSliced(Cycles untilCycle);
     std::optional<Picoseconds> timeLimit_;
+    Cycles sliceCycles_ = 0;
+    std::function<std::optional<CoreStop>()> sliceCheck_;
+    Cycles sliceEnd_ = ~Cycles{0};  // end of the current slice (a limit a clock change keeps)
     unsigned systemResets_ = 0;
 };
 

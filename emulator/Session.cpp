@@ -9,12 +9,12 @@
 #include "Errors.h"
 #include "FaultReport.h"
 #include "Format.h"
+#include "Machine.h"
 #include "SourceLines.h"
 #include "StackGuard.h"
+#include "boards/Boards.h"
 #include "debug/GdbServer.h"
 #include "debug/MachineDebugTarget.h"
-#include "Machine.h"
-#include "boards/Boards.h"
 
 namespace cmsim {
 
@@ -200,6 +200,7 @@ RunReport runFirmware(const RunRequest& request, std::ostream& out, spdlog::logg
     if (request.live.realtime) live = std::make_unique<sinks::LiveView>(machine, switches.get(), request.live, out);
 
     const Picoseconds duration = request.duration.value_or(1'000'000'000'000ULL);
+    if (request.interrupted) machine.stopOnInterrupt(request.sliceCycles, request.interrupted);
     if (request.gdb) {
         report.stop = runUnderGdb(machine, request, log);
     } else if (live) {
@@ -270,6 +271,14 @@ RunReport runFirmware(const RunRequest& request, std::ostream& out, spdlog::logg
             report.exitCode = report.stop.exitCode;
             log.info("cmsim: {} at {} s (cycle {})", report.stop.message, formatSeconds(report.simulated),
                      report.cycles);
+            break;
+        case CoreStop::Reason::Interrupted:
+            // The run so far is complete: summary above, every output file finished.
+            report.exitCode = report.stop.exitCode;
+            log.warn(
+                "cmsim: {} at {} s (cycle {}); the summary and the output files cover the "
+                "run so far",
+                report.stop.message, formatSeconds(report.simulated), report.cycles);
             break;
         case CoreStop::Reason::Fault:
         case CoreStop::Reason::Lockup:

@@ -3,6 +3,7 @@
 // a simulated time or a number of cycles, print LED changes and a summary. Lives in the
 // library so tests run exactly what users run.
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <optional>
 #include <ostream>
@@ -65,6 +66,11 @@ struct RunRequest {
     // (--realtime), which paces the run to the wall clock without changing its results.
     sinks::PictureOptions pictures;
     sinks::LiveOptions live;
+    // Polled between slices of `sliceCycles` simulated cycles (never per block): a
+    // non-zero signal number ends the run cleanly (summary printed, files completed) with
+    // exit code 128 + signal. The CLI passes HostInterrupt::pending; unset: no slicing.
+    std::function<int()> interrupted;
+    Cycles sliceCycles = Cycles{1} << 24;
 };
 
 struct RunReport {

@@ -82,14 +82,14 @@ struct FaultEvent {
 struct StackOverflow {
     Cycles cycle;
     Picoseconds time;
-    std::string task;       // the task's name, or "main stack" for the MSP
-    bool mainStack;         // the MSP (else a task's PSP)
-    std::uint32_t sp;       // the frame address the core stacked or unstacked
+    std::string task;         // the task's name, or "main stack" for the MSP
+    bool mainStack;           // the MSP (else a task's PSP)
+    std::uint32_t sp;         // the frame address the core stacked or unstacked
     std::uint32_t low, high;  // the bounds: SP must be in [low, high]
-    std::uint32_t bytes;    // how far outside: low - sp below, sp - high above
-    bool below;             // overflow (below low); false: above high (underflow)
-    std::uint32_t pc;       // the preempted or resumed PC
-    std::string message;    // the diagnostic text
+    std::uint32_t bytes;      // how far outside: low - sp below, sp - high above
+    bool below;               // overflow (below low); false: above high (underflow)
+    std::uint32_t pc;         // the preempted or resumed PC
+    std::string message;      // the diagnostic text
 };
 
 // The core clock changed (RCC switched SYSCLK or a prescaler).

@@ -10,7 +10,9 @@ namespace cmsim {
 
 namespace {
 // EXC_RETURN bit 2: the frame is on the process stack (ARM ARM B1.5.8, Table B1-8).
-bool onProcessStack(std::uint32_t excReturn) { return (excReturn & 0x4u) != 0; }
+bool onProcessStack(std::uint32_t excReturn) {
+    return (excReturn & 0x4u) != 0;
+}
 constexpr std::int64_t kMainStackKey = -1;
 }  // namespace
 
@@ -24,8 +26,10 @@ StackGuard::StackGuard(Machine& machine, const ContextSwitchDetector& tasks,
 void StackGuard::onException(const ExceptionEvent& e) {
     // Tail-chaining neither stacks nor unstacks (B1.5.12).
     if (e.kind == ExceptionEvent::Kind::TailChain) return;
-    if (onProcessStack(e.excReturn)) checkTask(e);
-    else checkMain(e);
+    if (onProcessStack(e.excReturn))
+        checkTask(e);
+    else
+        checkMain(e);
 }
 
 void StackGuard::checkTask(const ExceptionEvent& e) {
@@ -35,7 +39,8 @@ void StackGuard::checkTask(const ExceptionEvent& e) {
     if (fresh || !it->second) {
         // The task's stack: the one holding its SP when first seen (its initial frame).
         for (std::size_t i = 0; i < stacks_.size(); ++i) {
-            if (e.frameAddress >= stacks_[i].low && e.frameAddress <= stacks_[i].high) it->second = i;
+            if (e.frameAddress >= stacks_[i].low && e.frameAddress <= stacks_[i].high)
+                it->second = i;
         }
     }
     if (!it->second) return;  // a stack nobody declared: nothing to check against
@@ -73,9 +78,8 @@ void StackGuard::check(const ExceptionEvent& e, std::int64_t key, const std::str
         e.cycle, machine_.core().describePc(e.pc), Nvic::exceptionName(e.number),
         e.kind == ExceptionEvent::Kind::Entry ? "entry" : "return");
     machine_.diagnostics().firmwareMistake("stack guard", message);
-    machine_.signals().stacks.publish(StackOverflow{e.cycle, e.time,
-                                                    task, mainStack, sp, low, high, bytes, below, e.pc,
-                                                    message});
+    machine_.signals().stacks.publish(StackOverflow{e.cycle, e.time, task, mainStack, sp, low, high,
+                                                    bytes, below, e.pc, message});
 }
 
 std::string StackGuard::taskName(std::uint32_t task, const StackRegion& region) {

@@ -30,11 +30,11 @@ class Machine;
 struct ExceptionEvent;
 
 class StackGuard {
-public:
+  public:
     // Construct after `tasks` (both listen to the exception stream; the detector must see
     // a return first, so the guard checks the incoming task).
-    StackGuard(Machine& machine, const ContextSwitchDetector& tasks, std::vector<StackRegion> stacks,
-               std::optional<MainStackBounds> mainStack);
+    StackGuard(Machine& machine, const ContextSwitchDetector& tasks,
+               std::vector<StackRegion> stacks, std::optional<MainStackBounds> mainStack);
     StackGuard(const StackGuard&) = delete;
     StackGuard& operator=(const StackGuard&) = delete;
 
@@ -42,7 +42,7 @@ public:
     const std::optional<MainStackBounds>& mainStack() const { return main_; }
     std::uint64_t overflows() const { return overflows_; }
 
-private:
+  private:
     void onException(const ExceptionEvent& e);
     void checkTask(const ExceptionEvent& e);
     void checkMain(const ExceptionEvent& e);

@@ -51,9 +51,10 @@ std::optional<StackSpec> parseStackTarget(std::string name, std::string_view tex
         spec.where = std::string(text.substr(0, colon));
         spec.size = parseNumber(text.substr(colon + 1));
         if (!spec.size || *spec.size == 0) {
-            *error = fmt::format("bad size '{}': expected a positive number of bytes (decimal "
-                                 "or 0x hex)",
-                                 text.substr(colon + 1));
+            *error = fmt::format(
+                "bad size '{}': expected a positive number of bytes (decimal "
+                "or 0x hex)",
+                text.substr(colon + 1));
             return std::nullopt;
         }
     }

@@ -697,10 +697,9 @@ ExpectationResult evalStackOk(const RunRecord& record) {
         r.measured = "no stack pointer left its stack";
     } else {
         const auto& first = record.stackOverflows.front();
-        r.measured = fmt::format("{} stack overflow{}, the first at {}: {}",
-                                 record.stackOverflows.size(),
-                                 record.stackOverflows.size() == 1 ? "" : "s", ms(first.time),
-                                 first.task);
+        r.measured =
+            fmt::format("{} stack overflow{}, the first at {}: {}", record.stackOverflows.size(),
+                        record.stackOverflows.size() == 1 ? "" : "s", ms(first.time), first.task);
         listStackOverflows(r.details, record);
     }
     return r;
@@ -720,11 +719,11 @@ ExpectationResult evalStackOverflow(const StackOverflowExpectation& x, const Run
     if (hit) {
         r.measured = fmt::format("at {}: {}", ms(hit->time), hit->message);
     } else {
-        r.measured = record.stackOverflows.empty()
-                         ? std::string("no stack pointer left its stack")
-                         : fmt::format("{} stack overflow{} of other stacks",
-                                       record.stackOverflows.size(),
-                                       record.stackOverflows.size() == 1 ? "" : "s");
+        r.measured =
+            record.stackOverflows.empty()
+                ? std::string("no stack pointer left its stack")
+                : fmt::format("{} stack overflow{} of other stacks", record.stackOverflows.size(),
+                              record.stackOverflows.size() == 1 ? "" : "s");
         listStackOverflows(r.details, record);
     }
     return r;

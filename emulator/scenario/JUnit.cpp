@@ -49,9 +49,10 @@ std::string junitXml(const std::vector<const Scenario*>& scenarios,
                      const std::vector<ScenarioResult>& results) {
     std::size_t tests = 0, failures = 0, errors = 0;
     for (const auto& r : results) {
-        tests += r.inputError ? 1 : r.results.size();
+        const bool error = r.inputError || r.interrupted;
+        tests += error ? 1 : r.results.size();
         failures += r.failed();
-        errors += r.inputError ? 1 : 0;
+        errors += error ? 1 : 0;
     }
     std::string out = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";
     out += fmt::format(
@@ -64,13 +65,14 @@ std::string junitXml(const std::vector<const Scenario*>& scenarios,
         out += fmt::format(
             "  <testsuite name=\"{}\" file=\"{}\" tests=\"{}\" failures=\"{}\" errors=\"{}\" "
             "skipped=\"0\">\n",
-            xmlEscape(s.name), file, r.inputError ? 1 : r.results.size(), r.failed(),
-            r.inputError ? 1 : 0);
-        if (r.inputError) {
+            xmlEscape(s.name), file, r.inputError || r.interrupted ? 1 : r.results.size(),
+            r.failed(), r.inputError || r.interrupted ? 1 : 0);
+        if (r.inputError || r.interrupted) {
             out += fmt::format("    <testcase name=\"run\" classname=\"{}\" file=\"{}\">\n", file,
                                file);
-            out += fmt::format("      <error message=\"{}\" type=\"input\"/>\n",
-                               xmlEscape(*r.inputError));
+            out += fmt::format("      <error message=\"{}\" type=\"{}\"/>\n",
+                               xmlEscape(r.inputError ? *r.inputError : *r.interrupted),
+                               r.inputError ? "input" : "interrupted");
             out += "    </testcase>\n";
         }
         for (std::size_t j = 0; j < r.results.size() && j < s.expectations.size(); ++j) {

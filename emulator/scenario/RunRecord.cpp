@@ -79,7 +79,8 @@ RunRecord& RunRecord::fault(RecordedFault f) {
 
 RunRecord& RunRecord::stackOverflow(Picoseconds time, std::string task, std::string message,
                                     Cycles cycle) {
-    stackOverflows.push_back(RecordedStackOverflow{cycle, time, std::move(task), std::move(message)});
+    stackOverflows.push_back(
+        RecordedStackOverflow{cycle, time, std::move(task), std::move(message)});
     return *this;
 }
 

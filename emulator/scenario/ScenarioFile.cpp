@@ -727,8 +727,8 @@ void Parser::stacks(const Entry& e, std::vector<ScenarioStack>& out) const {
     for (const auto& kv : e.value) {
         const SourcePos keyPos = posOf(kv.first.Mark());
         if (!kv.first.IsScalar() || trim(kv.first.Scalar()).empty())
-            fail(keyPos, fmt::format("keys in 'stacks' must be task names, not {}",
-                                     nodeKind(kv.first)));
+            fail(keyPos,
+                 fmt::format("keys in 'stacks' must be task names, not {}", nodeKind(kv.first)));
         const Entry entry{kv.first.Scalar(), keyPos, kv.second};
         for (const auto& other : out) {
             if (other.spec.name == entry.key)

@@ -8,9 +8,10 @@
 #include <mutex>
 #include <thread>
 
+#include "ContextSwitchDetector.h"
 #include "Errors.h"
 #include "Format.h"
-#include "ContextSwitchDetector.h"
+#include "HostInterrupt.h"
 #include "Machine.h"
 #include "StackGuard.h"
 
@@ -78,9 +79,16 @@ std::size_t ScenarioResult::failed() const {
     return results.size() - passed();
 }
 
-ScenarioResult runScenario(const PreparedScenario& prepared) {
+ScenarioResult runScenario(const PreparedScenario& prepared, const InterruptPoll& interrupted) {
     const Scenario& s = prepared.scenario;
     ScenarioResult result;
+    if (interrupted) {
+        if (const int signal = interrupted()) {
+            result.interrupted =
+                fmt::format("interrupted by {} before it started", HostInterrupt::name(signal));
+            return result;
+        }
+    }
     try {
         MachineOptions options;
         options.strict = s.run.strict;
@@ -102,11 +110,17 @@ ScenarioResult runScenario(const PreparedScenario& prepared) {
         // The stack guard needs the running task; the detector listens first.
         const ContextSwitchDetector tasks(machine.signals(), machine.symbols());
         const auto guard = guardStacks(machine, tasks, prepared.image, prepared.stacks);
+        if (interrupted) machine.stopOnInterrupt(Cycles{1} << 24, interrupted);
         machine.powerOnReset();
         recorder.start();
         const CoreStop stop =
             s.run.cycles ? machine.run(*s.run.cycles) : machine.runUntilTime(*s.run.duration);
         result.record = recorder.finish(stop);
+        if (stop.reason == CoreStop::Reason::Interrupted) {
+            result.interrupted = fmt::format("{} at {} s simulated", stop.message,
+                                             formatSeconds(result.record.endTime));
+            return result;
+        }
     } catch (const InputError& e) {
         result.inputError = fmt::format("{}: firmware: {}", at(s, s.firmwarePos), e.what());
         return result;
@@ -118,7 +132,8 @@ ScenarioResult runScenario(const PreparedScenario& prepared) {
 
 std::vector<ScenarioResult> runScenarios(
     const std::vector<PreparedScenario>& scenarios, unsigned jobs,
-    const std::function<void(std::size_t, const ScenarioResult&)>& done) {
+    const std::function<void(std::size_t, const ScenarioResult&)>& done,
+    const InterruptPoll& interrupted) {
     const std::size_t n = scenarios.size();
     std::vector<std::optional<ScenarioResult>> slots(n);
     std::vector<std::exception_ptr> errors(n);
@@ -131,7 +146,7 @@ std::vector<ScenarioResult> runScenarios(
             std::optional<ScenarioResult> r;
             std::exception_ptr error;
             try {
-                r = runScenario(scenarios[i]);
+                r = runScenario(scenarios[i], interrupted);
             } catch (...) {
                 error = std::current_exception();
             }
@@ -158,7 +173,7 @@ std::vector<ScenarioResult> runScenarios(
     std::exception_ptr firstError;
     for (std::size_t i = 0; i < n; ++i) {
         if (threads <= 1) {
-            results.push_back(runScenario(scenarios[i]));
+            results.push_back(runScenario(scenarios[i], interrupted));
         } else {
             std::unique_lock lock(mutex);
             ready.wait(lock, [&] { return slots[i].has_value() || errors[i] != nullptr; });
@@ -183,6 +198,10 @@ std::string describeExpectation(const Expectation& x, const ChipDescription& chi
 }
 
 std::string formatScenarioResult(const Scenario& s, const ScenarioResult& result) {
+    if (result.interrupted) {
+        return fmt::format("INTERRUPTED {}: {}\n  {}; expectations not evaluated\n", s.file, s.name,
+                           *result.interrupted);
+    }
     std::string out = fmt::format("{} {}: {}\n", result.ok() ? "PASS" : "FAIL", s.file, s.name);
     if (result.inputError) {
         out += fmt::format("  error: {}\n", *result.inputError);
@@ -215,10 +234,15 @@ std::string formatScenarioList(const Scenario& s) {
 }
 
 std::string formatSummary(const std::vector<ScenarioResult>& results) {
-    std::size_t passed = 0, failed = 0;
+    std::size_t passed = 0, failed = 0, interrupted = 0;
     for (const auto& r : results) {
         passed += r.passed();
         failed += r.failed() + (r.inputError ? 1 : 0);
+        interrupted += r.interrupted ? 1 : 0;
+    }
+    if (interrupted > 0) {
+        return fmt::format("{} passed, {} failed, {} scenario{} interrupted", passed, failed,
+                           interrupted, interrupted == 1 ? "" : "s");
     }
     return fmt::format("{} passed, {} failed", passed, failed);
 }

@@ -32,23 +32,31 @@ struct ScenarioResult {
     // Set when the run itself rejected the input (an image that does not fit the board, no
     // usable vector table): "x.yaml:4:11: ..." ; the expectations are then not evaluated.
     std::optional<std::string> inputError;
+    // Set when the host interrupted the run (SIGINT/SIGTERM), or stopped it before it
+    // started: "interrupted by SIGINT at 1.5 s simulated"; expectations are not evaluated.
+    std::optional<std::string> interrupted;
     RunRecord record;
     std::vector<ExpectationResult> results;
 
     std::size_t passed() const;
     std::size_t failed() const;
-    bool ok() const { return !inputError && failed() == 0; }
+    bool ok() const { return !inputError && !interrupted && failed() == 0; }
 };
 
 // One run on a fresh Machine. Never throws InputError (see ScenarioResult::inputError).
-ScenarioResult runScenario(const PreparedScenario& prepared);
+// `interrupted` (HostInterrupt::pending in the CLI) is polled between slices of simulated
+// cycles; a non-zero signal ends the run (ScenarioResult::interrupted).
+using InterruptPoll = std::function<int()>;
+ScenarioResult runScenario(const PreparedScenario& prepared, const InterruptPoll& interrupted = {});
 
-// Runs every scenario, on up to `jobs` threads, each on its own Machine, and calls
+// Runs every scenario (once interrupted, the ones not started are marked interrupted too),
+// on up to `jobs` threads, each on its own Machine, and calls
 // `done(index, result)` on the calling thread in input order as soon as the results of
 // scenarios 0..index are all known. A non-input exception on a worker is rethrown here.
 std::vector<ScenarioResult> runScenarios(
     const std::vector<PreparedScenario>& scenarios, unsigned jobs,
-    const std::function<void(std::size_t, const ScenarioResult&)>& done = {});
+    const std::function<void(std::size_t, const ScenarioResult&)>& done = {},
+    const InterruptPoll& interrupted = {});
 
 // The text block of one scenario: a header ("PASS file: name" / "FAIL file: name"), the
 // run, the diagnostics, then one line per expectation, failures followed by their details.

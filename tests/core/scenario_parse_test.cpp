@@ -321,7 +321,7 @@ TEST(ScenarioParseError, UnknownTopLevelKeyWithoutSuggestion) {
             "timeout: 3\n"),
         "dir/x.yaml:6:1: unknown key 'timeout' in the scenario; expected name, description, "
         "firmware, "
-        "board, run, expect");
+        "board, run, stacks, expect");
 }
 
 TEST(ScenarioParseError, WrongTypeForAnInterval) {
@@ -386,7 +386,8 @@ TEST(ScenarioParseError, UnknownExpectationKind) {
     EXPECT_EQ(parseError(kHead + "  - toggle:\n      pin: PD13\n"),
               "dir/x.yaml:7:5: unknown expectation 'toggle' (did you mean 'toggles'?); expected "
               "one of toggles, "
-              "stays, sequence, reaches, never_reaches, exception, clock, no_fault, fault");
+              "stays, sequence, reaches, never_reaches, exception, clock, no_fault, fault, "
+              "stack_ok, stack_overflow");
 }
 
 TEST(ScenarioParseError, EmptyFile) {

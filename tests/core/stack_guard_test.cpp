@@ -19,7 +19,7 @@ constexpr std::uint32_t kThread = 0x08000100;
 constexpr std::uint32_t kSvcHandler = 0x08000200;
 
 class StackGuardTest : public MachineFixture {
-protected:
+  protected:
     std::vector<StackOverflow> reports;
     std::vector<Diagnostic> diagnostics;
 
@@ -42,19 +42,19 @@ protected:
 // 0x20000fc0, 16 bytes below; twice (one report); back inside; below again (a second
 // episode, a second report).
 TEST_F(StackGuardTest, TaskOverflowIsReportedOncePerEpisodeWithExactBounds) {
-    code(kThread, {0x4808,           // ldr r0, [pc, #32]  (0x20001000)
-                   0xF380, 0x8809,   // msr psp, r0
-                   movs(0, 2),       //
-                   0xF380, 0x8814,   // msr control, r0: Thread mode uses the PSP
-                   0xF3BF, 0x8F6F,   // isb
-                   svc(0),           // 0x110: frame at 0x20000fe0
-                   0xB088,           // sub sp, #32
-                   svc(0),           // 0x114: frame at 0x20000fc0
-                   svc(0),           // 0x116: still there
-                   0xB008,           // add sp, #32
-                   svc(0),           // 0x11a: back at 0x20000fe0
-                   0xB088,           // sub sp, #32
-                   svc(0),           // 0x11e: 0x20000fc0 again
+    code(kThread, {0x4808,          // ldr r0, [pc, #32]  (0x20001000)
+                   0xF380, 0x8809,  // msr psp, r0
+                   movs(0, 2),      //
+                   0xF380, 0x8814,  // msr control, r0: Thread mode uses the PSP
+                   0xF3BF, 0x8F6F,  // isb
+                   svc(0),          // 0x110: frame at 0x20000fe0
+                   0xB088,          // sub sp, #32
+                   svc(0),          // 0x114: frame at 0x20000fc0
+                   svc(0),          // 0x116: still there
+                   0xB008,          // add sp, #32
+                   svc(0),          // 0x11a: back at 0x20000fe0
+                   0xB088,          // sub sp, #32
+                   svc(0),          // 0x11e: 0x20000fc0 again
                    kBSelf, kNop});
     word(kThread + 0x24, 0x20001000);
     code(kSvcHandler, {kBxLr});

@@ -64,9 +64,8 @@ TEST(StackGuardBlinky, IsArmedFromTheElfAndQuietOnTheGoodFirmware) {
 // Green's stack cut to the 32 bytes above its initial frame: its first PendSV frame (16
 // bytes deeper) is outside, reported once, naming the task as its TCB does ("green").
 TEST(StackGuardBlinky, NamesTheTaskByItsTcb) {
-    const GuardedRun run = runBlinky(1500 * kMs, [](std::vector<StackRegion>& s) {
-        s[1].low = s[1].high - 0x20;
-    });
+    const GuardedRun run =
+        runBlinky(1500 * kMs, [](std::vector<StackRegion>& s) { s[1].low = s[1].high - 0x20; });
     ASSERT_EQ(run.reports.size(), 1u);
     const StackOverflow& r = run.reports[0];
     EXPECT_EQ(r.task, "green");
@@ -93,14 +92,15 @@ TEST(StackGuardCli, StackOptionReportsAndRefusesBadSpecs) {
 
     r = runCli(kBlinky + " --board f407 --for 1s -q --stack idle=g_task_stakcs");
     EXPECT_EQ(r.exitCode, 2);
-    EXPECT_EQ(r.err, "cmsim: --stack idle=g_task_stakcs: no symbol 'g_task_stakcs' in " + kBlinky +
-                         "\n");
+    EXPECT_EQ(r.err,
+              "cmsim: --stack idle=g_task_stakcs: no symbol 'g_task_stakcs' in " + kBlinky + "\n");
     r = runCli(kBlinky + " --board f407 --for 1s -q --stack idle");
     EXPECT_EQ(r.exitCode, 2);
     EXPECT_EQ(r.err, "cmsim: --stack idle: expected NAME=SYMBOL[:SIZE] or NAME=ADDRESS:SIZE\n");
     r = runCli(kBlinky + " --board f407 --for 1s -q --stack m=main");
     EXPECT_EQ(r.exitCode, 2);
-    EXPECT_EQ(r.err, "cmsim: --stack m=main: 'main' is a function, not a stack in " + kBlinky + "\n");
+    EXPECT_EQ(r.err,
+              "cmsim: --stack m=main: 'main' is a function, not a stack in " + kBlinky + "\n");
 }
 
 // A scenario's `stacks:` and the stack expectations, through the runner.

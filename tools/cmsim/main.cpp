@@ -5,6 +5,7 @@
 #include <iostream>
 
 #include "Commands.h"
+#include "HostInterrupt.h"
 #include "Session.h"
 
 namespace cmsim::cli {
@@ -21,7 +22,8 @@ int main(int argc, char** argv) {
         "Example:\n"
         "  cmsim build/firmware/f407/blinky.elf --board f407 --for 3s\n\n"
         "Exit codes: 0 ok, 1 an expectation failed, 2 bad input or usage,\n"
-        "            3 the firmware faulted or locked up.");
+        "            3 the firmware faulted or locked up,\n"
+        "            130/143 interrupted by SIGINT/SIGTERM (summary and files complete).");
     const Action runMain = setupRunCommand(app);
     // Subcommands register here (each returns the action run when it was given).
     std::vector<std::pair<CLI::App*, Action>> subcommands;
@@ -35,6 +37,8 @@ int main(int argc, char** argv) {
         // One line, exit code 2 (CLI11's own exit codes are not ours).
         return badUsage(std::string(e.what()) + " (see cmsim --help)");
     }
+    // SIGINT/SIGTERM end a run cleanly (exit 130/143) instead of killing the process.
+    cmsim::HostInterrupt::install();
     try {
         for (auto& [sub, action] : subcommands) {
             if (sub->parsed()) return action();

@@ -15,6 +15,7 @@
 #include "Commands.h"
 #include "Errors.h"
 #include "Format.h"
+#include "HostInterrupt.h"
 #include "RunStats.h"
 #include "Session.h"
 #include "boards/Boards.h"
@@ -161,6 +162,7 @@ int run(RunOptions& o) {
             return badUsage(fmt::format("--stats-json {}: cannot open for writing", o.statsJson));
         }
     }
+    request.interrupted = &HostInterrupt::pending;
     try {
         const auto start = std::chrono::steady_clock::now();
         // Diagnostics through spdlog on stderr, one line each, no timestamps (output must be

@@ -5,7 +5,7 @@
 // (a malformed file, a missing firmware, an unknown board or symbol) is reported, one line
 // each, and nothing runs (exit 2). Then the scenarios run, each on its own Machine, on up
 // to -j threads; each scenario's block is printed in input order, then "N passed, M failed".
-// Exit 0 all expectations passed, 1 one failed, 2 bad input.
+// Exit 0 all expectations passed, 1 one failed, 2 bad input, 130/143 SIGINT/SIGTERM.
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -18,6 +18,7 @@
 
 #include "Commands.h"
 #include "Errors.h"
+#include "HostInterrupt.h"
 #include "Session.h"
 #include "scenario/JUnit.h"
 #include "scenario/ScenarioRunner.h"
@@ -116,10 +117,13 @@ int test(const TestOptions& o) {
     }
 
     const unsigned jobs = o.jobs == 0 ? std::max(1u, std::thread::hardware_concurrency()) : o.jobs;
-    const auto results = runScenarios(scenarios, jobs, [&](std::size_t i, const ScenarioResult& r) {
-        std::cout << (i == 0 ? "" : "\n") << formatScenarioResult(scenarios[i].scenario, r)
-                  << std::flush;
-    });
+    const auto results = runScenarios(
+        scenarios, jobs,
+        [&](std::size_t i, const ScenarioResult& r) {
+            std::cout << (i == 0 ? "" : "\n") << formatScenarioResult(scenarios[i].scenario, r)
+                      << std::flush;
+        },
+        &HostInterrupt::pending);
     std::cout << '\n' << formatSummary(results) << '\n' << std::flush;
 
     if (junit.is_open()) {
@@ -137,6 +141,7 @@ int test(const TestOptions& o) {
         }
         if (r.failed() > 0) failed = true;
     }
+    if (const int signal = HostInterrupt::pending()) return HostInterrupt::exitCodeFor(signal);
     if (inputError) return exit_code::kBadInput;
     return failed ? exit_code::kExpectationFailed : exit_code::kOk;
 }
@@ -159,7 +164,8 @@ std::pair<CLI::App*, Action> setupTestCommand(CLI::App& app) {
                   "List the scenarios and their expectations without running them");
     sub->footer(
         "Exit codes: 0 every expectation passed, 1 an expectation failed,\n"
-        "            2 bad input (malformed scenario, missing firmware, unknown board or symbol).");
+        "            2 bad input (malformed scenario, missing firmware, unknown board or symbol),\n"
+        "            130/143 interrupted by SIGINT/SIGTERM (results so far and JUnit written).");
     return {sub, [o] { return test(*o); }};
 }
 
