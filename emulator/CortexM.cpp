@@ -344,7 +344,8 @@ void CortexM::onBlock(uc_engine*, std::uint64_t address, std::uint32_t size, voi
             return;
         }
     }
-    if (block.hasDivide && (self->scb_.ccr() & (1u << 4)) != 0 && self->watchDivides(addr, size)) {
+    if ((self->scb_.ccr() & (kCcrDiv0Trp | kCcrUnalignTrp)) != 0 &&
+        self->watchTraps(addr, size, block.hasDivide)) {
         self->resumePc_ = addr;  // not run, not charged: it runs again once hooked
         self->stoppedByHook_ = true;
         uc_emu_stop(self->uc_.get());
@@ -471,53 +472,25 @@ Cycles CortexM::cycleOf(std::uint32_t address) const {
 }
 
 bool CortexM::watchDivides(std::uint32_t blockAddress, std::uint32_t size) {
-    std::vector<std::uint32_t> fresh;
-    const std::uint8_t* code = bus_.hostPointer(blockAddress, size);
-    if (code == nullptr) return false;
-    for (std::uint32_t i = 0; i + 3 < size;) {
-        const std::uint16_t hw = static_cast<std::uint16_t>(code[i] | (code[i + 1] << 8));
-        const bool wide = (hw >> 11) >= 0x1D;
-        if (wide && ((hw & 0xFFF0) == 0xFB90 || (hw & 0xFFF0) == 0xFBB0) &&
-            divideHooks_.count(blockAddress + i) == 0) {
-            fresh.push_back(blockAddress + i);
-        }
-        i += wide ? 4 : 2;
-    }
-    if (fresh.empty()) return false;
-    // Hooks are compiled into translated blocks: add them between slices, drop this
-    // block's translation, and run it again from its start (it has not run yet).
-    runBetweenSlices([this, fresh] {
-        for (std::uint32_t a : fresh) {
-            uc_hook h = 0;
-            if (uc_hook_add(uc_.get(), &h, UC_HOOK_CODE, reinterpret_cast<void*>(&CortexM::onDivide), this,
-                            a, a) == UC_ERR_OK) {
-                divideHooks_[a] = h;
-            }
-            uc_ctl_remove_cache(uc_.get(), a, a + 4);
-        }
-    });
-    return true;
+    // SDIV/UDIV (T1: 0xFB90/0xFBB0 with Rn in the low nibble).
+    auto isDivide = [](std::uint16_t hw, bool wide) {
+        return wide && ((hw & 0xFFF0) == 0xFB90 || (hw & 0xFFF0) == 0xFBB0);
+    };
+    return hookInstructions(blockAddress, size, isDivide, &CortexM::onDivide, divideHooks_);
 }
 
 void CortexM::onDivide(uc_engine*, std::uint64_t address, std::uint32_t /*size*/, void* user) {
     auto* self = static_cast<CortexM*>(user);
-    if ((self->scb_.ccr() & (1u << 4)) == 0) return;  // DIV_0_TRP cleared since
+    if ((self->scb_.ccr() & kCcrDiv0Trp) == 0) return;  // DIV_0_TRP cleared since
     const auto pc = static_cast<std::uint32_t>(address);
     const auto hw2 = self->bus_.readPhysical(pc + 2, 2).value_or(1);
     const unsigned rm = hw2 & 0xFu;  // SDIV/UDIV T1: Rm in the second halfword's low nibble
-    const std::uint32_t divisor = rm == 13 ? self->uc_.reg(UC_ARM_REG_SP)
-                                  : rm == 14 ? self->uc_.reg(UC_ARM_REG_LR)
-                                             : self->uc_.reg(UC_ARM_REG_R0 + static_cast<int>(rm));
+    const std::uint32_t divisor = self->coreRegister(rm);
     if (divisor != 0) return;
     // B3.2.8 CCR.DIV_0_TRP: a precise UsageFault (DIVBYZERO) before the divide completes.
-    // Taken outside emulation: halt before the instruction, then fault.
-    self->pendingFault_ =
+    self->trapBefore(
         Fault{exc::kUsageFault, cfsr::kDivbyzero, std::nullopt, pc,
-              fmt::format("integer divide by zero (r{} = 0) with CCR.DIV_0_TRP set", rm)};
-    self->time_.rewindTo(self->cycleOf(pc));
-    self->resumePc_ = pc;
-    self->stoppedByHook_ = true;
-    uc_emu_stop(self->uc_.get());
+              fmt::format("integer divide by zero (r{} = 0) with CCR.DIV_0_TRP set", rm)});
 }
 
 Cycles CortexM::skipIdleLoop(std::uint32_t address, Cycles n) {
@@ -771,7 +744,11 @@ void CortexM::onInterrupt(uc_engine*, std::uint32_t intno, void* user) {
             return;
         }
         case kIntDataAbort:
-            self->takeFault(Fault{exc::kBusFault, cfsr::kPreciserr, std::nullopt, pc, "data abort"});
+            // Unicorn checks alignment only for LDREX/STREX; an unaligned one arrives as a
+            // data abort with the PC at it: UsageFault UNALIGNED (A3.2.1).
+            self->time_.rewindTo(self->cycleOf(pc));
+            self->takeFault(self->alignmentFault(pc).value_or(
+                Fault{exc::kBusFault, cfsr::kPreciserr, std::nullopt, pc, "data abort"}));
             return;
         default:
             self->fault(fmt::format("unexpected CPU exception {} at {}", intno, self->describePc(pc)),

@@ -12,6 +12,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -314,6 +315,25 @@ private:
     // True when hooks were queued: the block must not run before they are in place.
     bool watchDivides(std::uint32_t blockAddress, std::uint32_t size);
     static void onDivide(uc_engine*, std::uint64_t address, std::uint32_t size, void* user);
+    // CCR.DIV_0_TRP and CCR.UNALIGN_TRP: hooks for the block about to run (true: queued,
+    // the block must run again once they are in place). CortexMTraps.cpp.
+    static constexpr std::uint32_t kCcrUnalignTrp = 1u << 3, kCcrDiv0Trp = 1u << 4;
+    bool watchTraps(std::uint32_t blockAddress, std::uint32_t size, bool hasDivide);
+    bool watchAlignment(std::uint32_t blockAddress, std::uint32_t size);
+    static void onLoadStore(uc_engine*, std::uint64_t address, std::uint32_t size, void* user);
+    // Queues a code hook on each instruction of the block that `select` picks and that has
+    // none yet; true when some were queued.
+    bool hookInstructions(std::uint32_t blockAddress, std::uint32_t size,
+                          bool (*select)(std::uint16_t, bool),
+                          void (*callback)(uc_engine*, std::uint64_t, std::uint32_t, void*),
+                          std::map<std::uint32_t, uc_hook>& hooks);
+    std::map<std::uint32_t, uc_hook> alignmentHooks_;
+    std::set<std::uint64_t> alignmentWatchedBlocks_;
+    std::uint32_t coreRegister(unsigned r) const;  // R0-R14
+    // The UsageFault (UNALIGNED) the load/store at `pc` takes with the registers now, if any.
+    std::optional<Fault> alignmentFault(std::uint32_t pc) const;
+    // From a code hook: takes `f` before the instruction at f.pc runs (precise).
+    void trapBefore(Fault f);
     Cycles exceptionOverheadCycles_ = 0;
     uc_hook instructionUcHook_ = 0;
     bool sleeping_ = false;

@@ -53,6 +53,82 @@ std::string disassembleOne(std::span<const std::uint8_t> bytes, std::uint32_t ad
     return out;
 }
 
+namespace {
+struct AccessRange {
+    std::uint32_t lo, hi;
+    bool multiple;
+};
+
+// The address range the load/store `in` accesses given the registers, or nullopt.
+std::optional<AccessRange> accessRange(const cs_insn& in,
+                                       const std::function<std::uint32_t(unsigned)>& reg) {
+    const cs_arm& arm = in.detail->arm;
+    const std::string m = in.mnemonic;
+    auto value = [&](unsigned capReg) -> std::optional<std::uint32_t> {
+        const int idx = regIndex(capReg);
+        if (idx < 0) return std::nullopt;
+        // PC-relative: Align(PC + 4, 4) (A5.1.2).
+        if (idx == 15) return (static_cast<std::uint32_t>(in.address) + 4) & ~3u;
+        return reg(static_cast<unsigned>(idx));
+    };
+    const bool multiple = m.rfind("ldm", 0) == 0 || m.rfind("stm", 0) == 0 ||
+                          m.rfind("push", 0) == 0 || m.rfind("pop", 0) == 0 ||
+                          m.rfind("vpush", 0) == 0 || m.rfind("vpop", 0) == 0 ||
+                          m.rfind("vldm", 0) == 0 || m.rfind("vstm", 0) == 0;
+    if (multiple) {
+        unsigned count = 0;
+        for (int k = 0; k < arm.op_count; ++k) count += arm.operands[k].type == ARM_OP_REG ? 1 : 0;
+        std::optional<std::uint32_t> base;
+        if (m.rfind("push", 0) == 0 || m.rfind("pop", 0) == 0 || m.rfind("vpush", 0) == 0 ||
+            m.rfind("vpop", 0) == 0) {
+            base = reg(13);
+        } else if (arm.op_count > 0 && arm.operands[0].type == ARM_OP_REG) {
+            base = value(arm.operands[0].reg);
+            --count;  // the base register is an operand too
+        }
+        if (!base) return std::nullopt;
+        const std::uint32_t bytes = 4 * count * (m[0] == 'v' ? 2u : 1u);
+        const bool descending = m.rfind("push", 0) == 0 || m.rfind("vpush", 0) == 0 ||
+                                m.find("db") != std::string::npos;
+        const std::uint32_t lo = descending ? *base - bytes : *base;
+        return AccessRange{lo, lo + bytes, true};
+    }
+    for (int k = 0; k < arm.op_count; ++k) {
+        const cs_arm_op& op = arm.operands[k];
+        if (op.type != ARM_OP_MEM) continue;
+        const auto base = value(op.mem.base);
+        if (!base) return std::nullopt;
+        std::uint32_t addr = *base;
+        if (op.mem.index != ARM_REG_INVALID) {
+            const auto index = value(op.mem.index);
+            if (!index) return std::nullopt;
+            const std::uint32_t shifted =
+                op.shift.type == ARM_SFT_LSL ? *index << op.shift.value : *index;
+            addr += op.subtracted ? -shifted : shifted;
+        }
+        // Post-indexed forms access the base address itself.
+        if (!(arm.writeback && k + 1 < arm.op_count && arm.operands[k + 1].type == ARM_OP_IMM)) {
+            addr += static_cast<std::uint32_t>(op.mem.disp);
+        }
+        return AccessRange{addr, addr + accessSize(in), false};
+    }
+    return std::nullopt;
+}
+
+FaultingInstruction describeAccess(const cs_insn& in, unsigned index, const AccessRange& r) {
+    const std::string m = in.mnemonic;
+    const bool store = m.rfind("st", 0) == 0 || m.rfind("push", 0) == 0 || m.rfind("vst", 0) == 0 ||
+                       m.rfind("vpush", 0) == 0;
+    return FaultingInstruction{static_cast<std::uint32_t>(in.address),
+                               index,
+                               fmt::format("{} {}", in.mnemonic, in.op_str),
+                               store,
+                               in.size,
+                               r.hi - r.lo,
+                               in.detail->arm.writeback || r.multiple};
+}
+}  // namespace
+
 std::optional<FaultingInstruction> locateFaultingAccess(std::span<const std::uint8_t> block,
                                                         std::uint32_t blockAddress,
                                                         std::uint32_t faultAddress,
@@ -63,73 +139,27 @@ std::optional<FaultingInstruction> locateFaultingAccess(std::span<const std::uin
     const std::size_t n = cs_disasm(cs.h, block.data(), block.size(), blockAddress, 0, &insns);
     std::optional<FaultingInstruction> found;
     for (std::size_t i = 0; i < n && !found; ++i) {
-        const cs_insn& in = insns[i];
-        const cs_arm& arm = in.detail->arm;
-        const std::string m = in.mnemonic;
-        auto value = [&](unsigned capReg) -> std::optional<std::uint32_t> {
-            const int idx = regIndex(capReg);
-            if (idx < 0) return std::nullopt;
-            // PC-relative: Align(PC + 4, 4) (A5.1.2).
-            if (idx == 15) return (static_cast<std::uint32_t>(in.address) + 4) & ~3u;
-            return reg(static_cast<unsigned>(idx));
-        };
-        std::optional<std::uint32_t> lo, hi;
-        const bool multiple = m.rfind("ldm", 0) == 0 || m.rfind("stm", 0) == 0 || m.rfind("push", 0) == 0 ||
-                              m.rfind("pop", 0) == 0 || m.rfind("vpush", 0) == 0 || m.rfind("vpop", 0) == 0 ||
-                              m.rfind("vldm", 0) == 0 || m.rfind("vstm", 0) == 0;
-        if (multiple) {
-            unsigned count = 0;
-            for (int k = 0; k < arm.op_count; ++k) count += arm.operands[k].type == ARM_OP_REG ? 1 : 0;
-            std::optional<std::uint32_t> base;
-            if (m.rfind("push", 0) == 0 || m.rfind("pop", 0) == 0 || m.rfind("vpush", 0) == 0 ||
-                m.rfind("vpop", 0) == 0) {
-                base = reg(13);
-            } else if (arm.op_count > 0 && arm.operands[0].type == ARM_OP_REG) {
-                base = value(arm.operands[0].reg);
-                --count;  // the base register is an operand too
-            }
-            if (!base) continue;
-            const std::uint32_t bytes = 4 * count * (m[0] == 'v' ? 2u : 1u);
-            const bool descending = m.rfind("push", 0) == 0 || m.rfind("vpush", 0) == 0 ||
-                                    m.find("db") != std::string::npos;
-            lo = descending ? *base - bytes : *base;
-            hi = lo.value() + bytes;
-        } else {
-            for (int k = 0; k < arm.op_count; ++k) {
-                const cs_arm_op& op = arm.operands[k];
-                if (op.type != ARM_OP_MEM) continue;
-                const auto base = value(op.mem.base);
-                if (!base) break;
-                std::uint32_t addr = *base;
-                if (op.mem.index != ARM_REG_INVALID) {
-                    const auto index = value(op.mem.index);
-                    if (!index) break;
-                    const std::uint32_t shifted = op.shift.type == ARM_SFT_LSL ? *index << op.shift.value : *index;
-                    addr += op.subtracted ? -shifted : shifted;
-                }
-                // Post-indexed forms access the base address itself.
-                if (!(arm.writeback && k + 1 < arm.op_count && arm.operands[k + 1].type == ARM_OP_IMM)) {
-                    addr += static_cast<std::uint32_t>(op.mem.disp);
-                }
-                lo = addr;
-                hi = addr + accessSize(in);
-                break;
-            }
-        }
-        if (lo && hi && faultAddress >= *lo && faultAddress < *hi) {
-            const bool store = m.rfind("st", 0) == 0 || m.rfind("push", 0) == 0 || m.rfind("vst", 0) == 0 ||
-                               m.rfind("vpush", 0) == 0;
-            found = FaultingInstruction{static_cast<std::uint32_t>(in.address),
-                                        static_cast<unsigned>(i),
-                                        fmt::format("{} {}", in.mnemonic, in.op_str),
-                                        store,
-                                        in.size,
-                                        *hi - *lo,
-                                        arm.writeback || multiple};
+        const auto r = accessRange(insns[i], reg);
+        if (r && faultAddress >= r->lo && faultAddress < r->hi) {
+            found = describeAccess(insns[i], static_cast<unsigned>(i), *r);
         }
     }
     if (n > 0) cs_free(insns, n);
     return found;
+}
+
+std::optional<DataAccess> decodeDataAccess(std::span<const std::uint8_t> bytes,
+                                           std::uint32_t address,
+                                           const std::function<std::uint32_t(unsigned)>& reg) {
+    Capstone cs;
+    if (!cs.ok) return std::nullopt;
+    cs_insn* insn = nullptr;
+    if (cs_disasm(cs.h, bytes.data(), bytes.size(), address, 1, &insn) != 1) return std::nullopt;
+    std::optional<DataAccess> out;
+    if (const auto r = accessRange(*insn, reg))
+        out = DataAccess{describeAccess(*insn, 0, *r), r->lo, r->multiple};
+    cs_free(insn, 1);
+    return out;
 }
 
 }  // namespace cmsim

@@ -29,6 +29,17 @@ std::optional<FaultingInstruction> locateFaultingAccess(std::span<const std::uin
                                                         std::uint32_t faultAddress,
                                                         const std::function<std::uint32_t(unsigned)>& reg);
 
+// The data access the load/store at `address` (its encoding in `bytes`) is about to make,
+// computed from the registers now; nullopt when it is not a load/store.
+struct DataAccess {
+    FaultingInstruction insn;
+    std::uint32_t address;  // the lowest address accessed
+    bool multiple;          // LDM/STM/PUSH/POP/VLDM/VSTM: word accesses
+};
+std::optional<DataAccess> decodeDataAccess(std::span<const std::uint8_t> bytes,
+                                           std::uint32_t address,
+                                           const std::function<std::uint32_t(unsigned)>& reg);
+
 // "ldr r0, [r1]" for the instruction at `address` (empty if it does not decode).
 std::string disassembleOne(std::span<const std::uint8_t> bytes, std::uint32_t address);
 
