@@ -212,6 +212,7 @@ TEST(FaultFirmware, TaskThatReturnsToZeroFaultsOnItsOwnStackAndTheReportNamesIt)
     EXPECT_LE(frame + 32, stacks + 3 * 1024);
     EXPECT_TRUE(has(r.err.substr(at), ", EXC_RETURN 0xfffffffd\n")) << r.err;
     EXPECT_TRUE(has(r.err, " lr=0x00000000 pc=0x00000000 xpsr=0x00000000\n")) << r.err;
+    EXPECT_FALSE(has(r.err, "stack guard")) << r.err;
     EXPECT_TRUE(has(r.out, "LD4  green   PD12  -> 1 (on)")) << r.out;
 }
 
@@ -266,13 +267,23 @@ TEST(FaultFirmware, StackOverflowCorruptsTheNeighboursSavedContextWhichPendSvPop
     EXPECT_TRUE(has(r.err, ", EXC_RETURN 0xffffffe1\n")) << r.err;
     EXPECT_TRUE(has(r.err, " lr=0xdeadbeef pc=0xdeadbeee xpsr=0x4100000e\n")) << r.err;
     EXPECT_FALSE(has(r.err, "    #1 ")) << "LR 0xdeadbeef names no caller\n" << r.err;
+    // Before the fault, the stack guard saw filter's SP leave its stack ([2] of
+    // g_task_stacks) at the SysTick that came while filter_window's array was live.
+    const std::uint32_t stacks = symbolAddress("stack_overflow", "g_task_stacks");
+    EXPECT_TRUE(has(
+        r.err, fmt::format("cmsim: firmware: stack guard: task filter: PSP 0x{:08x} is 296 bytes "
+                           "below its stack 0x{:08x}..0x{:08x} (g_task_stacks[2], 1024 bytes) at "
+                           "1.296 ms (cycle 173101), PC 0x",
+                           stacks + 2048 - 296, stacks + 2048, stacks + 3072)))
+        << r.err;
+    EXPECT_TRUE(has(r.err, " (filter_window+0x18), seen on SysTick entry")) << r.err;
+    EXPECT_LT(r.err.find("stack guard"), r.err.find("cmsim: fault at")) << r.err;
 
     // At the fault, logger's saved context (at its TCB's saved_sp, inside its own slot of
     // g_task_stacks) is filter's fill pattern: r4-r11 and EXC_RETURN all 0xDEADBEEF.
     const auto machine = stoppedAtFirstFault("stack_overflow");
     Machine& m = *machine;
     const std::uint32_t tasks = m.symbols().byName("g_tasks")->address;
-    const std::uint32_t stacks = m.symbols().byName("g_task_stacks")->address;
     const std::uint32_t loggerSp =
         m.bus().readPhysical(tasks + 20 * 1, 4).value();  // g_tasks[1].saved_sp
     EXPECT_GE(loggerSp, stacks + 1024);

@@ -72,8 +72,8 @@ TEST_F(ScenarioCli, ShippedScenariosPass) {
     const auto r = runCli("test " + kScenarios);
     EXPECT_EQ(r.exitCode, 0) << r.out << r.err;
     EXPECT_EQ(r.err, "");
-    // Twelve F407 scenarios (49 expectations) and one for the H723 (7).
-    EXPECT_EQ(lastLine(r.out), "56 passed, 0 failed");
+    // Twelve F407 scenarios (51 expectations) and one for the H723 (7).
+    EXPECT_EQ(lastLine(r.out), "58 passed, 0 failed");
     EXPECT_EQ(countOf(r.out, "\nPASS ") + (r.out.rfind("PASS ", 0) == 0 ? 1 : 0), 13u) << r.out;
     EXPECT_EQ(countOf(r.out, "FAIL"), 0u);
     // Measured beside expected, from the real run.
@@ -307,13 +307,13 @@ TEST_F(ScenarioCli, JUnitXmlIsWellFormedAndCountsRight) {
     const auto r = runCli("test " + kScenarios + " " + kBad + " --junit " + xml);
     EXPECT_EQ(r.exitCode, 1) << r.err;
     const std::string text = slurp(xml);
-    // 56 shipped expectations + 16 in the wrong scenarios; 11 fail.
-    EXPECT_EQ(lastLine(r.out), "61 passed, 11 failed");
+    // 58 shipped expectations + 16 in the wrong scenarios; 11 fail.
+    EXPECT_EQ(lastLine(r.out), "63 passed, 11 failed");
     EXPECT_TRUE(contains(
-        text, "<testsuites name=\"cmsim scenarios\" tests=\"72\" failures=\"11\" errors=\"0\">"))
+        text, "<testsuites name=\"cmsim scenarios\" tests=\"74\" failures=\"11\" errors=\"0\">"))
         << text;
     EXPECT_EQ(countOf(text, "<testsuite "), 17u);
-    EXPECT_EQ(countOf(text, "<testcase "), 72u);
+    EXPECT_EQ(countOf(text, "<testcase "), 74u);
     EXPECT_EQ(countOf(text, "<failure "), 11u);
     EXPECT_EQ(countOf(text, "</testsuite>"), 17u);
     EXPECT_FALSE(contains(text, "timestamp"));
@@ -329,7 +329,7 @@ TEST_F(ScenarioCli, JUnitXmlIsWellFormedAndCountsRight) {
             out;
         ASSERT_EQ(std::system(cmd.c_str()), 0);
         EXPECT_EQ(slurp(out),
-                  "testsuites 17 72 11 blinky - every LED toggles at its task's period\n");
+                  "testsuites 17 74 11 blinky - every LED toggles at its task's period\n");
         std::filesystem::remove(out);
     }
     // Deterministic: a second run writes the same bytes.
@@ -350,7 +350,7 @@ TEST_F(ScenarioCli, ParallelRunsGiveByteIdenticalOutput) {
     EXPECT_EQ(one.exitCode, 1);
     EXPECT_EQ(two.exitCode, 1);
     EXPECT_EQ(many.exitCode, 1);
-    EXPECT_EQ(lastLine(one.out), "117 passed, 11 failed");
+    EXPECT_EQ(lastLine(one.out), "121 passed, 11 failed");
     EXPECT_EQ(two.out, one.out);
     EXPECT_EQ(many.out, one.out);
     EXPECT_EQ(two.err, one.err);
