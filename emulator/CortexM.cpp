@@ -327,38 +327,50 @@ CoreStop CortexM::run(Cycles untilCycle) {
 // Hooks
 // ---------------------------------------------------------------------------------
 void CortexM::onBlock(uc_engine*, std::uint64_t address, std::uint32_t size, void* user) {
+    // The hottest host code: called before every translated block. The common case is one
+    // compare against attention_ (nothing due, nothing pending), one cache probe and an add.
     auto* self = static_cast<CortexM*>(user);
     const auto addr = static_cast<std::uint32_t>(address);
     self->blockAddress_ = addr;
-    // One compare per block in the common case: nothing due, nothing pending.
     if (self->time_.now() >= self->attention_ && self->attend(addr)) return;
     self->blockStartCycle_ = self->time_.now();
     self->blockSize_ = size;
-    BlockCostEntry& block = self->blockInfo(addr, size);
+    const BlockCostEntry& cached = self->blockCache_[(addr >> 1) & (kBlockCacheSize - 1)];
+    if (cached.address == addr && cached.size == size && !cached.special &&
+        (self->scb_.ccr() & (kCcrDiv0Trp | kCcrUnalignTrp)) == 0) [[likely]] {
+        self->time_.advance(cached.count);
+        return;
+    }
+    self->onUncommonBlock(addr, size);
+}
+
+void CortexM::onUncommonBlock(std::uint32_t addr, std::uint32_t size) {
+    BlockCostEntry& block = blockInfo(addr, size);
     if (block.sleepAt != 0 && !block.sleepHooked) {
-        block.sleepHooked = self->sleepHooks_.count(block.sleepAt) != 0;
-        if (!block.sleepHooked && self->hookSleep(block.sleepAt)) {
-            self->resumePc_ = addr;  // not run, not charged: it runs again once hooked
-            self->stoppedByHook_ = true;
-            uc_emu_stop(self->uc_.get());
+        block.sleepHooked = sleepHooks_.count(block.sleepAt) != 0;
+        block.special = block.isSpecial();
+        if (!block.sleepHooked && hookSleep(block.sleepAt)) {
+            resumePc_ = addr;  // not run, not charged: it runs again once hooked
+            stoppedByHook_ = true;
+            uc_emu_stop(uc_.get());
             return;
         }
     }
-    if ((self->scb_.ccr() & (kCcrDiv0Trp | kCcrUnalignTrp)) != 0 &&
-        self->watchTraps(addr, size, block.hasDivide)) {
-        self->resumePc_ = addr;  // not run, not charged: it runs again once hooked
-        self->stoppedByHook_ = true;
-        uc_emu_stop(self->uc_.get());
+    if ((scb_.ccr() & (kCcrDiv0Trp | kCcrUnalignTrp)) != 0 &&
+        watchTraps(addr, size, block.hasDivide)) {
+        resumePc_ = addr;  // not run, not charged: it runs again once hooked
+        stoppedByHook_ = true;
+        uc_emu_stop(uc_.get());
         return;
     }
-    if (block.idleLoop && self->skipIdleLoops_ && self->watches_.empty() && !self->instructionHook_) {
-        self->time_.advance(self->skipIdleLoop(addr, block.count));
+    if (block.idleLoop && skipIdleLoops_ && watches_.empty() && !instructionHook_) {
+        time_.advance(skipIdleLoop(addr, block.count));
         return;
     }
-    self->time_.advance(block.count);
+    time_.advance(block.count);
     // SEV sets the event register (B1.5.18). The block may end with a WFE, which must see
     // it, and nothing in between can consume it, so setting it at block start is exact.
-    if (block.hasSev) self->eventRegister_ = true;
+    if (block.hasSev) eventRegister_ = true;
 }
 
 bool CortexM::attend(std::uint32_t blockAddress) {
@@ -418,6 +430,7 @@ CortexM::BlockCostEntry& CortexM::blockInfo(std::uint32_t address, std::uint32_t
     count = std::max<std::uint32_t>(count, 1) * cycle_model::kPerInstruction;
     e = {address, size, count, hasSev, hasDivide, sleepAt, sleepAt != 0 && sleepHooks_.count(sleepAt) != 0,
          idleLoop};
+    e.special = e.isSpecial();
     return e;
 }
 

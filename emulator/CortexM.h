@@ -181,6 +181,7 @@ private:
     void recomputeAttention();
     struct BlockCostEntry;
     BlockCostEntry& blockInfo(std::uint32_t address, std::uint32_t size);
+    void onUncommonBlock(std::uint32_t address, std::uint32_t size);
     // WFI/WFE sleep inside emulation: a code hook bounded to each WFI/WFE address sleeps
     // and takes the waking exception from inside the hook, so an idle core costs no
     // uc_emu_start restart per wake-up (about 3 us each in Unicorn 2.0.1).
@@ -275,6 +276,10 @@ private:
         // The block is an idle loop: only NOPs and an unconditional branch to its own
         // start. Running it changes no state but time, so time may jump ahead.
         bool idleLoop = false;
+        // Anything above that needs a look at every execution (the block hook's slow path;
+        // so does every block while CCR.DIV_0_TRP or UNALIGN_TRP is set).
+        bool special = false;
+        bool isSpecial() const { return hasSev || idleLoop || (sleepAt != 0 && !sleepHooked); }
     };
     static constexpr std::size_t kBlockCacheSize = 1u << 16;
     std::vector<BlockCostEntry> blockCache_;

@@ -69,6 +69,11 @@ protected:
     virtual void onReset() {}
 
     const RegisterSpec* find(std::uint32_t offset) const;
+    // The storage of a register (must exist), stable for the peripheral's lifetime: for
+    // values the core reads on its hot path without a lookup.
+    const std::uint32_t& storage(std::uint32_t offset) const {
+        return values_[static_cast<std::size_t>(find(offset) - specs_.data())];
+    }
 
 private:
     std::span<const RegisterSpec> specs_;

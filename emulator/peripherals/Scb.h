@@ -38,7 +38,7 @@ public:
 
     std::uint32_t vtor() const { return value(kVtor); }
     std::uint32_t scr() const { return value(kScr); }
-    std::uint32_t ccr() const { return value(kCcr); }
+    std::uint32_t ccr() const { return *ccr_; }  // read before every block with a divide
     std::uint32_t fpccr() const { return value(kFpccr); }
     void setFpccr(std::uint32_t v) { setValue(kFpccr, v); }
     void setFpcar(std::uint32_t v) { setValue(kFpcar, v); }
@@ -56,6 +56,7 @@ private:
     }
     Nvic& nvic_;
     Hooks hooks_;
+    const std::uint32_t* ccr_ = &storage(kCcr);
 };
 
 }  // namespace cmsim
