@@ -718,7 +718,7 @@ void ElfImage::parse() {
             auto address = static_cast<std::uint32_t>(sym.st_value);
             if (isFunction) address &= ~std::uint32_t{1};
             Symbol symbol{std::string(n), address, static_cast<std::uint32_t>(sym.st_size),
-                          isFunction};
+                          isFunction, GELF_ST_BIND(sym.st_info) == STB_WEAK};
             // Global definitions first, so byName() prefers them over same-named statics.
             if (GELF_ST_BIND(sym.st_info) == STB_LOCAL) {
                 locals.push_back(std::move(symbol));

@@ -31,8 +31,8 @@ void SymbolTable::finalize() {
     }
     pending_.clear();
 
-    // Sort by address; at one address functions first, sized before unsized, then in
-    // insertion order. Sorting a permutation keeps symbols_ and order_ in step.
+    // Sort by address; at one address functions first, sized before unsized, strong before
+    // weak, then in insertion order. Sorting a permutation keeps symbols_ and order_ in step.
     std::vector<std::uint32_t> perm(symbols_.size());
     std::iota(perm.begin(), perm.end(), 0u);
     std::sort(perm.begin(), perm.end(), [&](std::uint32_t a, std::uint32_t b) {
@@ -41,6 +41,7 @@ void SymbolTable::finalize() {
         if (x.address != y.address) return x.address < y.address;
         if (x.isFunction != y.isFunction) return x.isFunction;
         if ((x.size == 0) != (y.size == 0)) return x.size != 0;
+        if (x.isWeak != y.isWeak) return !x.isWeak;
         return order_[a] < order_[b];
     });
     std::vector<Symbol> sorted;
@@ -71,8 +72,8 @@ void SymbolTable::finalize() {
 
     // Covering spans: sweep over every start and end, keeping the symbols that cover the
     // current elementary range in a set ordered best-first (functions, then sized
-    // symbols, then the innermost = latest start, then the smallest, then the earliest
-    // added).
+    // symbols, then the innermost = latest start, then the smallest, then strong before
+    // weak, then the earliest added).
     std::vector<std::uint64_t> points;
     points.reserve(2 * std::size_t{count});
     for (const Symbol& s : symbols_) {
@@ -95,6 +96,7 @@ void SymbolTable::finalize() {
         if ((x.size == 0) != (y.size == 0)) return x.size != 0;
         if (x.address != y.address) return x.address > y.address;
         if (endOf(x) != endOf(y)) return endOf(x) < endOf(y);
+        if (x.isWeak != y.isWeak) return !x.isWeak;
         return order_[a] < order_[b];
     };
     std::set<std::uint32_t, decltype(better)> active(better);

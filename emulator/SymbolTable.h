@@ -18,6 +18,9 @@ struct Symbol {
     std::uint32_t address;  // st_value, with the Thumb bit cleared for functions
     std::uint32_t size;     // st_size; 0 when unknown
     bool isFunction;        // STT_FUNC
+    // STB_WEAK: startup code makes every vector a weak alias of Default_Handler; the
+    // strong name is the one to show for that address.
+    bool isWeak = false;
 };
 
 class SymbolTable {

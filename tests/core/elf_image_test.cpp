@@ -971,6 +971,18 @@ TEST(SymbolTable, FunctionsPreferredAndInnermostWins) {
     EXPECT_EQ(t.describe(0x2800), "0x00002800");  // 4 KiB away: unknown
 }
 
+TEST(SymbolTable, StrongNameWinsOverWeakAliasesAtOneAddress) {
+    // Startup code: every vector a weak alias of Default_Handler, aliases listed first.
+    SymbolTable t;
+    t.add({"ADC_IRQHandler", 0x438, 4, true, true});
+    t.add({"BusFault_Handler", 0x438, 4, true, true});
+    t.add({"Default_Handler", 0x438, 4, true, false});
+    t.finalize();
+    EXPECT_EQ(t.describe(0x438), "Default_Handler");
+    EXPECT_EQ(t.describe(0x43a), "Default_Handler+0x2");
+    EXPECT_EQ(t.byName("ADC_IRQHandler")->address, 0x438u);  // aliases still found by name
+}
+
 TEST(SymbolTable, ZeroSizeAndOddDataAddresses) {
     SymbolTable t;
     t.add({"flag", 0x20000001, 1, false});
