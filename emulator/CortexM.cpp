@@ -327,17 +327,19 @@ CoreStop CortexM::run(Cycles untilCycle) {
 // Hooks
 // ---------------------------------------------------------------------------------
 void CortexM::onBlock(uc_engine*, std::uint64_t address, std::uint32_t size, void* user) {
-    // The hottest host code: called before every translated block. The common case is one
-    // compare against attention_ (nothing due, nothing pending), one cache probe and an add.
+    // The hottest host code: called before every translated block. The common case
+    // (nothing due or pending, block known and plain, no CCR trap) is one compare against
+    // attention_, one cache probe and an add; everything else is a tail call, so the fast
+    // path saves no registers.
     auto* self = static_cast<CortexM*>(user);
     const auto addr = static_cast<std::uint32_t>(address);
-    self->blockAddress_ = addr;
-    if (self->time_.now() >= self->attention_ && self->attend(addr)) return;
-    self->blockStartCycle_ = self->time_.now();
-    self->blockSize_ = size;
+    const Cycles now = self->time_.now();
     const BlockCostEntry& cached = self->blockCache_[(addr >> 1) & (kBlockCacheSize - 1)];
-    if (cached.address == addr && cached.size == size && !cached.special &&
+    self->blockAddress_ = addr;
+    if (now < self->attention_ && cached.address == addr && cached.size == size && !cached.special &&
         (self->scb_.ccr() & (kCcrDiv0Trp | kCcrUnalignTrp)) == 0) [[likely]] {
+        self->blockStartCycle_ = now;
+        self->blockSize_ = size;
         self->time_.advance(cached.count);
         return;
     }
@@ -345,6 +347,9 @@ void CortexM::onBlock(uc_engine*, std::uint64_t address, std::uint32_t size, voi
 }
 
 void CortexM::onUncommonBlock(std::uint32_t addr, std::uint32_t size) {
+    if (time_.now() >= attention_ && attend(addr)) return;
+    blockStartCycle_ = time_.now();
+    blockSize_ = size;
     BlockCostEntry& block = blockInfo(addr, size);
     if (block.sleepAt != 0 && !block.sleepHooked) {
         block.sleepHooked = sleepHooks_.count(block.sleepAt) != 0;
