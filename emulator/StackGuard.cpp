@@ -45,16 +45,26 @@ void StackGuard::checkTask(const ExceptionEvent& e) {
     }
     if (!it->second) return;  // a stack nobody declared: nothing to check against
     const StackRegion& r = stacks_[*it->second];
+    if (quiet(*task, e.frameAddress, r.low, r.high)) return;
     check(e, *task, taskName(*task, r), false, r.low, r.high,
           fmt::format("its stack 0x{:08x}..0x{:08x} ({}, {} bytes)", r.low, r.high, r.origin,
                       r.high - r.low));
 }
 
 void StackGuard::checkMain(const ExceptionEvent& e) {
-    if (!main_) return;
+    if (!main_ || quiet(kMainStackKey, e.frameAddress, main_->low, main_->high)) return;
     check(e, kMainStackKey, "main stack", true, main_->low, main_->high,
           fmt::format("its bounds 0x{:08x} ({})..0x{:08x} ({})", main_->low, main_->lowOrigin,
                       main_->high, main_->highOrigin));
+}
+
+bool StackGuard::quiet(std::int64_t key, std::uint32_t sp, std::uint32_t low, std::uint32_t high) {
+    bool& outside = outside_[key];
+    if (sp >= low && sp <= high) {
+        outside = false;  // the episode, if any, is over
+        return true;
+    }
+    return outside;
 }
 
 void StackGuard::check(const ExceptionEvent& e, std::int64_t key, const std::string& task,

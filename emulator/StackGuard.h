@@ -47,6 +47,10 @@ class StackGuard {
     void checkTask(const ExceptionEvent& e);
     void checkMain(const ExceptionEvent& e);
     // Reports when `sp` is outside [low, high] and `key` is not already in an episode.
+    // True when there is nothing to report: `sp` inside [low, high] (which ends an episode)
+    // or an episode already reported. Checked before any text is built: this runs on every
+    // exception entry and return.
+    bool quiet(std::int64_t key, std::uint32_t sp, std::uint32_t low, std::uint32_t high);
     void check(const ExceptionEvent& e, std::int64_t key, const std::string& task, bool mainStack,
                std::uint32_t low, std::uint32_t high, const std::string& bounds);
     std::string taskName(std::uint32_t task, const StackRegion& region);
