@@ -394,9 +394,37 @@ bool CortexM::attend(std::uint32_t blockAddress) {
             exceptionEntry(*e, blockAddress);
             return true;
         }
+        noteHeldOff(blockAddress);
     }
     recomputeAttention();
     return false;
+}
+
+void CortexM::noteHeldOff(std::uint32_t blockAddress) {
+    // Runaway with interrupts off: an exception pending for kHeldOffLimit without being
+    // taken means the core runs with PRIMASK/FAULTMASK/BASEPRI (or a long handler) in the
+    // way: a loop waiting for something that cannot happen, or a lost tick at best. Said
+    // once per pending episode, naming where the core is.
+    const auto e = nvic_.highestPending();
+    if (!e) return;
+    const Cycles since = nvic_.pendedAt(*e);
+    if (since == heldOffReportedFor_) return;
+    const Picoseconds waited = time_.nowPicoseconds() - time_.toPicoseconds(since);
+    if (waited < kHeldOffLimit) return;
+    heldOffReportedFor_ = since;
+    if (noProgressReportedAt_ == blockAddress) return;  // the idle-loop report said it
+    const PriorityMasks masks = readMasks();
+    const std::uint32_t ipsr = uc_.reg(UC_ARM_REG_IPSR) & 0x1FF;
+    std::string why = masks.faultmask ? "FAULTMASK set"
+                      : masks.primask ? "PRIMASK set"
+                      : masks.basepri != 0
+                          ? fmt::format("BASEPRI 0x{:02x}", masks.basepri)
+                          : "in " + Nvic::exceptionName(ipsr);
+    diag_.firmwareMistake(
+        "core", fmt::format("no progress: {} has been pending for {} ms without being taken (execution priority {}, "
+                            "{}); the core is running at {}",
+                            Nvic::exceptionName(*e), waited / 1'000'000'000, nvic_.executionPriority(masks), why,
+                            describePc(blockAddress)));
 }
 
 CortexM::BlockCostEntry& CortexM::blockInfo(std::uint32_t address, std::uint32_t size) {

@@ -191,6 +191,9 @@ private:
     // if every iteration in between had run. Returns the cycles to charge.
     Cycles skipIdleLoop(std::uint32_t address, Cycles iterationCycles);
     Cycles skippedIdleCycles_ = 0;
+    void noteHeldOff(std::uint32_t blockAddress);
+    static constexpr Picoseconds kHeldOffLimit = 100'000'000'000;  // 100 ms
+    Cycles heldOffReportedFor_ = ~Cycles{0};
     bool skipIdleLoops_ = true;
     std::uint32_t noProgressReportedAt_ = 1;  // loop PC last reported as stuck (odd: none)
     static void onSleepInstruction(uc_engine*, std::uint64_t address, std::uint32_t size, void* user);

@@ -140,5 +140,33 @@ TEST_F(IdleLoopTest, SpinningInTheHardFaultHandlerIsNoProgress) {
               1u);
 }
 
+TEST_F(IdleLoopTest, PollingWithInterruptsOffIsReportedOnceSysTickWaitedFor100Ms) {
+    // cpsid i; 1: ldr r0, [r1]; cmp r0, #0; beq 1b  -- polls a RAM flag nothing will set.
+    // Not an idle loop (it loads), so it is emulated; SysTick pends at the first wrap and
+    // can never be taken. 16 MHz: 100 ms is 1.6M cycles.
+    constexpr std::uint16_t kCmpR0_0 = 0x2800;                                      // cmp r0, #0
+    const std::uint16_t beqBack = static_cast<std::uint16_t>(0xD000 | ((-8 >> 1) & 0xFF));  // beq 1b
+    bootWithSysTick({kCpsidI, kLdrR0R1, kCmpR0_0, beqBack});
+    setReg(UC_ARM_REG_R1, kCounter + 0x100);  // a zero word
+    runCycles(1'500'000);
+    EXPECT_EQ(mistakes("no progress"), 0u);  // 1.5M cycles: not yet 100 ms
+    runCycles(500'000);
+    EXPECT_EQ(mistakes("no progress: SysTick has been pending for 100 ms without being taken (execution "
+                       "priority 0, PRIMASK set); the core is running at 0x08000102"),
+              1u);
+    runCycles(2'000'000);
+    EXPECT_EQ(mistakes("no progress"), 1u);  // once per pending episode
+    EXPECT_EQ(m.core().skippedIdleCycles(), 0u);
+}
+
+TEST_F(IdleLoopTest, AShortCriticalSectionIsNotNoProgress) {
+    constexpr std::uint16_t kCpsieI = 0xB662;  // cpsie i
+    const std::uint16_t bBack = static_cast<std::uint16_t>(0xE000 | ((-10 >> 1) & 0x7FF));
+    bootWithSysTick({kCpsidI, kNop, kNop, kCpsieI, bBack});
+    runCycles(3'000'000);
+    EXPECT_EQ(mistakes("no progress"), 0u);
+    EXPECT_GT(read32(kCounter), 2'900u);  // every tick taken, a few cycles late at most
+}
+
 }  // namespace
 }  // namespace cmsim::testing
