@@ -59,6 +59,21 @@ TEST_F(DebugTargetTest, ContinueFromABreakpointDoesNotStopOnItAgainAtOnce) {
     EXPECT_EQ(reg(UC_ARM_REG_R0), 2u);
 }
 
+TEST_F(DebugTargetTest, ARemovedBreakpointNeverStopsAgain) {
+    // The breakpoint's code hook is compiled into the loop's translated block; once removed
+    // (gdb removes every breakpoint at each stop), it must not stop the run again.
+    code(kThread, {movs(0, 0), kAddsR0_1, 0xE7FD /* b . -2: back to adds */});
+    boot(0x20001000, kThread);
+    MachineDebugTarget t(m, 1000);
+    ASSERT_TRUE(t.insertBreakpoint(kThread + 2));
+    EXPECT_EQ(t.resume(false, {}).kind, DebugStop::Kind::Breakpoint);
+    EXPECT_EQ(t.resume(false, {}).kind, DebugStop::Kind::Breakpoint);  // the loop is translated
+    ASSERT_TRUE(t.removeBreakpoint(kThread + 2));
+    EXPECT_EQ(t.resume(false, {}).kind, DebugStop::Kind::Finished);
+    EXPECT_GE(m.time().now(), 1000u);
+    EXPECT_GT(reg(UC_ARM_REG_R0), 400u);  // the loop ran on (2 instructions per iteration)
+}
+
 TEST_F(DebugTargetTest, StepExecutesExactlyOneInstructionAndOneCycle) {
     code(kThread, {movs(0, 7), movs(1, 8), kBSelf});
     boot(0x20001000, kThread);
