@@ -36,9 +36,11 @@ public:
 
     Scb(PeripheralContext& ctx, const CoreConfig& core, Nvic& nvic, Hooks hooks);
 
-    std::uint32_t vtor() const { return value(kVtor); }
-    std::uint32_t scr() const { return value(kScr); }
-    std::uint32_t ccr() const { return *ccr_; }  // read before every block with a divide
+    // Read on every exception entry and return (and CCR before every block): straight
+    // from the register's storage, no lookup.
+    std::uint32_t vtor() const { return *vtor_; }
+    std::uint32_t scr() const { return *scr_; }
+    std::uint32_t ccr() const { return *ccr_; }
     std::uint32_t fpccr() const { return value(kFpccr); }
     void setFpccr(std::uint32_t v) { setValue(kFpccr, v); }
     void setFpcar(std::uint32_t v) { setValue(kFpcar, v); }
@@ -56,6 +58,8 @@ private:
     }
     Nvic& nvic_;
     Hooks hooks_;
+    const std::uint32_t* vtor_ = &storage(kVtor);
+    const std::uint32_t* scr_ = &storage(kScr);
     const std::uint32_t* ccr_ = &storage(kCcr);
 };
 
