@@ -267,10 +267,8 @@ TEST(ScenarioParse, FaultMappingNamesExceptionRegistersAddressAndPc) {
     EXPECT_EQ(referencedSymbols(s)[0].first, "main");
     EXPECT_EQ(referencedSymbols(s)[0].second.line, 13);
 
-    const auto& g = std::get<FaultExpectation>(
-        parse(kHead + "  - fault: {cfsr: 0x00020000, hfsr: none, pc: 0}\n")
-            .expectations.at(0)
-            .spec);
+    const Scenario flow = parse(kHead + "  - fault: {cfsr: 0x00020000, hfsr: none, pc: 0}\n");
+    const auto& g = std::get<FaultExpectation>(flow.expectations.at(0).spec);
     EXPECT_EQ(g.cfsr, 0x00020000u);
     EXPECT_EQ(g.hfsr, 0u);
     EXPECT_EQ(g.pcAddress, 0u);
