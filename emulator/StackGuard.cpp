@@ -46,14 +46,14 @@ void StackGuard::checkTask(const ExceptionEvent& e) {
     if (!it->second) return;  // a stack nobody declared: nothing to check against
     const StackRegion& r = stacks_[*it->second];
     if (quiet(*task, e.frameAddress, r.low, r.high)) return;
-    check(e, *task, taskName(*task, r), false, r.low, r.high,
+    report(e, *task, taskName(*task, r), false, r.low, r.high,
           fmt::format("its stack 0x{:08x}..0x{:08x} ({}, {} bytes)", r.low, r.high, r.origin,
                       r.high - r.low));
 }
 
 void StackGuard::checkMain(const ExceptionEvent& e) {
     if (!main_ || quiet(kMainStackKey, e.frameAddress, main_->low, main_->high)) return;
-    check(e, kMainStackKey, "main stack", true, main_->low, main_->high,
+    report(e, kMainStackKey, "main stack", true, main_->low, main_->high,
           fmt::format("its bounds 0x{:08x} ({})..0x{:08x} ({})", main_->low, main_->lowOrigin,
                       main_->high, main_->highOrigin));
 }
@@ -67,17 +67,12 @@ bool StackGuard::quiet(std::int64_t key, std::uint32_t sp, std::uint32_t low, st
     return outside;
 }
 
-void StackGuard::check(const ExceptionEvent& e, std::int64_t key, const std::string& task,
+void StackGuard::report(const ExceptionEvent& e, std::int64_t key, const std::string& task,
                        bool mainStack, std::uint32_t low, std::uint32_t high,
                        const std::string& bounds) {
+    // Called only when quiet() found a new episode: the SP is outside, not yet reported.
     const std::uint32_t sp = e.frameAddress;
-    bool& outside = outside_[key];
-    if (sp >= low && sp <= high) {
-        outside = false;  // the episode, if any, is over
-        return;
-    }
-    if (outside) return;
-    outside = true;
+    outside_[key] = true;
     ++overflows_;
     const bool below = sp < low;
     const std::uint32_t bytes = below ? low - sp : sp - high;

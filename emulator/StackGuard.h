@@ -51,7 +51,8 @@ class StackGuard {
     // or an episode already reported. Checked before any text is built: this runs on every
     // exception entry and return.
     bool quiet(std::int64_t key, std::uint32_t sp, std::uint32_t low, std::uint32_t high);
-    void check(const ExceptionEvent& e, std::int64_t key, const std::string& task, bool mainStack,
+    // Starts an episode: the diagnostic and the StackOverflow event.
+    void report(const ExceptionEvent& e, std::int64_t key, const std::string& task, bool mainStack,
                std::uint32_t low, std::uint32_t high, const std::string& bounds);
     std::string taskName(std::uint32_t task, const StackRegion& region);
 
