@@ -351,10 +351,13 @@ void CortexM::onUncommonBlock(std::uint32_t addr, std::uint32_t size) {
     blockStartCycle_ = time_.now();
     blockSize_ = size;
     BlockCostEntry& block = blockInfo(addr, size);
-    if (block.sleepAt != 0 && !block.sleepHooked) {
-        block.sleepHooked = sleepHooks_.count(block.sleepAt) != 0;
+    if (block.hasSleep && !block.sleepHooked) {
+        // WFI/WFE sleep inside emulation: see onSleepInstruction.
+        const bool queued = hookInstructions(addr, size, thumb::isSleep, &CortexM::onSleepInstruction,
+                                             sleepHooks_);
+        block.sleepHooked = !queued;
         block.special = block.isSpecial();
-        if (!block.sleepHooked && hookSleep(block.sleepAt)) {
+        if (queued) {
             resumePc_ = addr;  // not run, not charged: it runs again once hooked
             stoppedByHook_ = true;
             uc_emu_stop(uc_.get());
@@ -430,39 +433,27 @@ void CortexM::noteHeldOff(std::uint32_t blockAddress) {
 CortexM::BlockCostEntry& CortexM::blockInfo(std::uint32_t address, std::uint32_t size) {
     BlockCostEntry& e = blockCache_[(address >> 1) & (kBlockCacheSize - 1)];
     if (e.address == address && e.size == size) return e;
-    // Count Thumb instructions: a halfword whose top five bits are 0b11101, 0b11110 or
-    // 0b11111 starts a 32-bit encoding (ARM ARM A5.1). IT blocks count every instruction,
-    // executed or not, as on silicon.
+    // IT blocks count every instruction, executed or not, as on silicon.
     std::uint32_t count = 0;
     bool hasSev = false;
     bool hasDivide = false;
-    std::uint32_t sleepAt = 0;
+    bool hasSleep = false;
     std::array<std::uint8_t, 4096> buf{};
     const std::uint32_t len = std::min<std::uint32_t>(size, buf.size());
     const std::uint8_t* code = bus_.hostPointer(address, len);
     if (code == nullptr && uc_.readMemory(address, buf.data(), len)) code = buf.data();
     if (code != nullptr) {
-        for (std::uint32_t i = 0; i + 1 < len;) {
-            const std::uint16_t hw = static_cast<std::uint16_t>(code[i] | (code[i + 1] << 8));
-            const bool wide = (hw >> 11) >= 0x1D;
-            if (!wide && hw == 0xBF40) hasSev = true;  // SEV (T1)
-            if (wide && hw == 0xF3AF && i + 3 < len && code[i + 2] == 0x04 && code[i + 3] == 0x80) {
-                hasSev = true;  // SEV.W (T2: 0xF3AF 0x8004)
-            }
-            if (wide && ((hw & 0xFFF0) == 0xFB90 || (hw & 0xFFF0) == 0xFBB0)) hasDivide = true;  // SDIV/UDIV
-            if (!wide && (hw == 0xBF30 || hw == 0xBF20)) sleepAt = address + i;  // WFI, WFE (T1)
-            if (wide && hw == 0xF3AF && i + 3 < len && code[i + 3] == 0x80 &&
-                (code[i + 2] == 0x03 || code[i + 2] == 0x02)) {
-                sleepAt = address + i;  // WFI.W, WFE.W (T2)
-            }
-            i += wide ? 4 : 2;
+        thumb::forEachInstruction(code, len, [&](const thumb::Instruction& n) {
+            hasSev = hasSev || thumb::isSev(n);
+            hasDivide = hasDivide || thumb::isDivide(n);
+            hasSleep = hasSleep || thumb::isSleep(n);
             ++count;
-        }
+        });
     }
     const bool idleLoop = code != nullptr && isIdleLoop(code, len, address);
     count = std::max<std::uint32_t>(count, 1) * cycle_model::kPerInstruction;
-    e = {address, size, count, hasSev, hasDivide, sleepAt, sleepAt != 0 && sleepHooks_.count(sleepAt) != 0,
-         idleLoop};
+    // Whether the sleep hook is in place is found on the block's first run (onUncommonBlock).
+    e = {address, size, count, hasSev, hasDivide, hasSleep, false, idleLoop};
     e.special = e.isSpecial();
     return e;
 }
@@ -507,11 +498,8 @@ Cycles CortexM::cycleOf(std::uint32_t address) const {
     if (address > blockAddress_ && address - blockAddress_ < 4096) {
         const std::uint32_t len = address - blockAddress_;
         if (const std::uint8_t* code = bus_.hostPointer(blockAddress_, len)) {
-            for (std::uint32_t i = 0; i + 1 < len;) {
-                const std::uint16_t hw = static_cast<std::uint16_t>(code[i] | (code[i + 1] << 8));
-                i += (hw >> 11) >= 0x1D ? 4 : 2;
-                cycle += cycle_model::kPerInstruction;
-            }
+            thumb::forEachInstruction(code, len,
+                                      [&](const thumb::Instruction&) { cycle += cycle_model::kPerInstruction; });
         }
     }
     return cycle;
@@ -519,10 +507,7 @@ Cycles CortexM::cycleOf(std::uint32_t address) const {
 
 bool CortexM::watchDivides(std::uint32_t blockAddress, std::uint32_t size) {
     // SDIV/UDIV (T1: 0xFB90/0xFBB0 with Rn in the low nibble).
-    auto isDivide = [](std::uint16_t hw, bool wide) {
-        return wide && ((hw & 0xFFF0) == 0xFB90 || (hw & 0xFFF0) == 0xFBB0);
-    };
-    return hookInstructions(blockAddress, size, isDivide, &CortexM::onDivide, divideHooks_);
+    return hookInstructions(blockAddress, size, thumb::isDivide, &CortexM::onDivide, divideHooks_);
 }
 
 void CortexM::onDivide(uc_engine*, std::uint64_t address, std::uint32_t /*size*/, void* user) {
@@ -574,25 +559,13 @@ Cycles CortexM::skipIdleLoop(std::uint32_t address, Cycles n) {
     return charge;
 }
 
-bool CortexM::hookSleep(std::uint32_t address) {
-    // Hooks are compiled into translated blocks: add it between slices, drop the block's
-    // translation, and run the block again from its start (it has not run yet).
-    runBetweenSlices([this, address] {
-        uc_hook h = 0;
-        if (uc_hook_add(uc_.get(), &h, UC_HOOK_CODE, reinterpret_cast<void*>(&CortexM::onSleepInstruction),
-                        this, address, address) == UC_ERR_OK) {
-            sleepHooks_[address] = h;
-        }
-        uc_ctl_remove_cache(uc_.get(), address, address + 4);
-    });
-    return true;
-}
-
 void CortexM::onSleepInstruction(uc_engine*, std::uint64_t address, std::uint32_t size, void* user) {
     auto* self = static_cast<CortexM*>(user);
     const auto pc = static_cast<std::uint32_t>(address);
-    const auto hw = self->bus_.readPhysical(pc, 2).value_or(0);
-    const bool wfe = hw == 0xBF20 || (hw == 0xF3AF && self->bus_.readPhysical(pc + 2, 2).value_or(0) == 0x8002);
+    const bool wide = size == 4;
+    const auto hw1 = static_cast<std::uint16_t>(self->bus_.readPhysical(pc, 2).value_or(0));
+    const auto hw2 = static_cast<std::uint16_t>(wide ? self->bus_.readPhysical(pc + 2, 2).value_or(0) : 0);
+    const bool wfe = thumb::isWfe(thumb::Instruction{0, hw1, hw2, wide});
     const std::uint32_t next = pc + size;
     // B1.5.19: WFE with the event register set clears it and completes at once.
     if (wfe && self->eventRegister_) {
@@ -974,11 +947,8 @@ std::uint32_t CortexM::returnInstruction() const {
     // A write to the PC ends a translated block: the return is the block's last instruction.
     std::uint32_t last = blockAddress_;
     if (const std::uint8_t* code = bus_.hostPointer(blockAddress_, blockSize_)) {
-        for (std::uint32_t i = 0; i + 1 < blockSize_;) {
-            last = blockAddress_ + i;
-            const std::uint16_t hw = static_cast<std::uint16_t>(code[i] | (code[i + 1] << 8));
-            i += (hw >> 11) >= 0x1D ? 4 : 2;
-        }
+        thumb::forEachInstruction(code, blockSize_,
+                                  [&](const thumb::Instruction& n) { last = blockAddress_ + n.offset; });
     }
     return last;
 }

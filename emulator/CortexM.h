@@ -22,6 +22,7 @@
 #include "EventQueue.h"
 #include "Nvic.h"
 #include "Signals.h"
+#include "ThumbCode.h"
 #include "TimeBase.h"
 #include "Unicorn.h"
 #include "peripherals/Scb.h"
@@ -185,7 +186,6 @@ private:
     // WFI/WFE sleep inside emulation: a code hook bounded to each WFI/WFE address sleeps
     // and takes the waking exception from inside the hook, so an idle core costs no
     // uc_emu_start restart per wake-up (about 3 us each in Unicorn 2.0.1).
-    bool hookSleep(std::uint32_t address);
     // Busy idle loop (`b .`, as in many hobby kernels' idle task or a fault handler's
     // `while (1) {}`): jumps time to the first iteration at or after the next event, as
     // if every iteration in between had run. Returns the cycles to charge.
@@ -272,9 +272,8 @@ private:
         std::uint32_t count = 0;
         bool hasSev = false;  // executes SEV: Unicorn runs it as a NOP
         bool hasDivide = false;  // SDIV/UDIV: checked for DIV_0_TRP when CCR enables it
-        // WFI/WFE (which ends a Unicorn block) at this address, 0 if none, and whether it
-        // has its sleep hook yet.
-        std::uint32_t sleepAt = 0;
+        // Holds a WFI/WFE (which ends a Unicorn block), and whether its sleep hook is in place.
+        bool hasSleep = false;
         bool sleepHooked = false;
         // The block is an idle loop: only NOPs and an unconditional branch to its own
         // start. Running it changes no state but time, so time may jump ahead.
@@ -282,7 +281,7 @@ private:
         // Anything above that needs a look at every execution (the block hook's slow path;
         // so does every block while CCR.DIV_0_TRP or UNALIGN_TRP is set).
         bool special = false;
-        bool isSpecial() const { return hasSev || idleLoop || (sleepAt != 0 && !sleepHooked); }
+        bool isSpecial() const { return hasSev || idleLoop || (hasSleep && !sleepHooked); }
     };
     static constexpr std::size_t kBlockCacheSize = 1u << 16;
     std::vector<BlockCostEntry> blockCache_;
@@ -332,7 +331,7 @@ private:
     // Queues a code hook on each instruction of the block that `select` picks and that has
     // none yet; true when some were queued.
     bool hookInstructions(std::uint32_t blockAddress, std::uint32_t size,
-                          bool (*select)(std::uint16_t, bool),
+                          bool (*select)(const thumb::Instruction&),
                           void (*callback)(uc_engine*, std::uint64_t, std::uint32_t, void*),
                           std::map<std::uint32_t, uc_hook>& hooks);
     std::map<std::uint32_t, uc_hook> alignmentHooks_;

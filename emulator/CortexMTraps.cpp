@@ -21,8 +21,9 @@ namespace {
 // Thumb encodings that may access data at an address computed from a register (A5.2,
 // A5.3): loads/stores by register or immediate offset, LDM/STM, LDRD/STRD and the
 // exclusives, VLDR/VSTR/VLDM/VSTM. SP-relative and literal forms are always aligned.
-bool mayAccessUnaligned(std::uint16_t hw, bool wide) {
-    if (!wide) {
+bool mayAccessUnaligned(const thumb::Instruction& n) {
+    const std::uint16_t hw = n.hw1;
+    if (!n.wide) {
         const unsigned top4 = hw >> 12;
         return top4 == 0x5 || top4 == 0x6 || top4 == 0x8 || top4 == 0xC;
     }
@@ -48,19 +49,15 @@ bool CortexM::watchAlignment(std::uint32_t blockAddress, std::uint32_t size) {
 }
 
 bool CortexM::hookInstructions(std::uint32_t blockAddress, std::uint32_t size,
-                               bool (*select)(std::uint16_t, bool),
+                               bool (*select)(const thumb::Instruction&),
                                void (*callback)(uc_engine*, std::uint64_t, std::uint32_t, void*),
                                std::map<std::uint32_t, uc_hook>& hooks) {
     const std::uint8_t* code = bus_.hostPointer(blockAddress, size);
     if (code == nullptr) return false;
     std::vector<std::uint32_t> fresh;
-    for (std::uint32_t i = 0; i + 1 < size;) {
-        const std::uint16_t hw = static_cast<std::uint16_t>(code[i] | (code[i + 1] << 8));
-        const bool wide = (hw >> 11) >= 0x1D;
-        if (select(hw, wide) && hooks.count(blockAddress + i) == 0)
-            fresh.push_back(blockAddress + i);
-        i += wide ? 4 : 2;
-    }
+    thumb::forEachInstruction(code, size, [&](const thumb::Instruction& n) {
+        if (select(n) && hooks.count(blockAddress + n.offset) == 0) fresh.push_back(blockAddress + n.offset);
+    });
     if (fresh.empty()) return false;
     // Hooks are compiled into translated blocks: add them between slices, drop this
     // block's translation, and run it again from its start (it has not run yet).
